@@ -19,7 +19,7 @@ ANSWERS_JSON = r'{{ cookiecutter | tojson }}'
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 FRAMEWORKS = ("fastapi", "flask", "django")
 VARIANTS = ("slim", "alpine")
-SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Names the rendered package must not take: they would shadow an import it makes.
 RESERVED_SLUGS = frozenset(
     {
@@ -33,7 +33,7 @@ BOOLEAN_ANSWERS = ("use_postgres", "use_redis", "use_celery")
 def check_slug(slug: str) -> str | None:
     if not SLUG_PATTERN.match(slug):
         return (
-            f"project_slug {slug!r} is not a valid package name: use 1-50 lowercase "
+            f"project_slug {slug!r} is not a valid package name: use 1-40 lowercase "
             "letters, digits and underscores, starting with a letter (e.g. my_service)"
         )
     if keyword.iskeyword(slug) or slug in RESERVED_SLUGS or slug in sys.stdlib_module_names:

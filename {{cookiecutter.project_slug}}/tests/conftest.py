@@ -51,6 +51,10 @@ def get() -> Callable[[str], tuple[int, dict]]:
 
     def _get(path: str) -> tuple[int, dict]:
         response = client.get(path)
+{%- if cookiecutter.framework == "flask" %}
+        return response.status_code, response.get_json()
+{%- else %}
         return response.status_code, response.json()
+{%- endif %}
 
     return _get

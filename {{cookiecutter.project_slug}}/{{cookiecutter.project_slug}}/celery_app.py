@@ -14,7 +14,11 @@ BEAT_HEARTBEAT_FILE = Path("/tmp/celerybeat-heartbeat")  # noqa: S108 - the cont
 BEAT_MAX_LOOP_INTERVAL = 15
 BEAT_HEARTBEAT_MAX_AGE = 4 * BEAT_MAX_LOOP_INTERVAL
 
-app = Celery("{{ cookiecutter.project_slug }}", broker=settings.redis_url, backend=settings.redis_url)
+app = Celery(
+    "{{ cookiecutter.project_slug }}",
+    broker=settings.redis_url,
+    backend=settings.redis_url,
+)
 app.conf.update(
     task_serializer="json",
     result_serializer="json",
@@ -27,7 +31,10 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     beat_max_loop_interval=BEAT_MAX_LOOP_INTERVAL,
     beat_schedule={
-        "heartbeat-every-minute": {"task": "{{ cookiecutter.project_slug }}.tasks.heartbeat", "schedule": 60.0},
+        "heartbeat-every-minute": {
+            "task": "{{ cookiecutter.project_slug }}.tasks.heartbeat",
+            "schedule": 60.0,
+        },
     },
     timezone="UTC",
 )

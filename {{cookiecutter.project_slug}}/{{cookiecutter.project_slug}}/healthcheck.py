@@ -1,4 +1,6 @@
-"""Container health checks that need no curl: python -m {{ cookiecutter.project_slug }}.healthcheck [role].
+"""Container health checks that need no curl.
+
+Usage: python -m {{ cookiecutter.project_slug }}.healthcheck [role]
 
   web     GET /health on this container (the image's HEALTHCHECK)
 {%- if cookiecutter.use_celery %}

@@ -52,7 +52,13 @@ SQL
   for f in /docker-entrypoint-initdb.d/*; do
     case $f in
       *.sh)
-        if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: sourcing $f"; . "$f"; fi ;;
+        if [ -x "$f" ]; then
+          echo "$0: running $f"; "$f"
+        else
+          echo "$0: sourcing $f"
+          # shellcheck disable=SC1090  # user-supplied init script, as in the official image
+          . "$f"
+        fi ;;
       *.sql) echo "$0: running $f"; psql_run --dbname "$POSTGRES_DB" -f "$f" ;;
       *.sql.gz) echo "$0: running $f"; gzip -dc "$f" | psql_run --dbname "$POSTGRES_DB" ;;
       *) if [ -e "$f" ]; then echo "$0: ignoring $f"; fi ;;

@@ -1,0 +1,32 @@
+"""Shared fixtures: every combination is rendered once per test session, then reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .combos import ALL_COMBOS, Combo
+
+
+@pytest.fixture(scope="session")
+def render(cookies_session):
+    """render(combo) -> path of that combination's project, baked at most once per session."""
+    cache: dict[Combo, Path] = {}
+
+    def _render(combo: Combo) -> Path:
+        if combo not in cache:
+            result = cookies_session.bake(extra_context=combo.extra_context())
+            assert result.exit_code == 0, f"{combo.id}: {result.exception}"
+            cache[combo] = Path(result.project_path)
+        return cache[combo]
+
+    return _render
+
+
+def combo_params(combos: list[Combo]) -> list:
+    """Parametrize by combination; the xdist group keeps one combination on one worker."""
+    return [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.id)) for c in combos]
+
+
+ALL = combo_params(ALL_COMBOS)

@@ -1,0 +1,126 @@
+"""Every valid combination renders a clean project that every linter accepts."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from yamllint import linter
+from yamllint.config import YamlLintConfig
+
+from hooks.post_gen_project import MANIFEST, enabled_features
+
+from .combos import Combo
+from .conftest import ALL
+from .tools import assert_ok, run, tool
+
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
+COMPOSE_FILES = ("compose.yaml", "compose.prod.yaml")
+
+
+def project_files(project: Path) -> list[Path]:
+    return sorted(p for p in project.rglob("*") if p.is_file())
+
+
+@cache
+def compose_schema() -> dict:
+    schema = resources.files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
+    return json.loads(schema.read_text())
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_renders_without_jinja_leftovers(render, combo: Combo):
+    project = render(combo)
+    leftovers = [
+        f"{path.relative_to(project)}:{n}: {line.strip()}"
+        for path in project_files(project)
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if JINJA_LEFTOVER.search(line)
+    ]
+    assert not leftovers, "\n".join(leftovers)
+    assert not list(project.rglob("*{{*")), "a path name still holds Jinja"
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_keeps_exactly_the_files_its_features_own(render, combo: Combo):
+    project = render(combo)
+    enabled = enabled_features({**combo.extra_context(), "project_slug": combo.slug})
+    for feature, paths in MANIFEST.items():
+        for path in paths:
+            exists = (project / path.format(slug=combo.slug)).exists()
+            owned_by_enabled = any(path in MANIFEST[f] for f in enabled if f in MANIFEST)
+            assert exists == owned_by_enabled, f"{path} ({feature}) exists={exists}"
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_python_version_is_wired_through(render, combo: Combo):
+    project = render(combo)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={combo.python_version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + combo.python_version.replace(".", "")
+    dockerfile = (project / "Dockerfile").read_text()
+    assert f"ARG PYTHON_VERSION={combo.python_version}\n" in dockerfile
+    variant_tag = "-alpine" if combo.base_image_variant == "alpine" else "-slim-"
+    assert f"ARG BASE_IMAGE=python:${{PYTHON_VERSION}}{variant_tag}" in dockerfile
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_python_passes_ruff_check_and_format(render, combo: Combo):
+    project = render(combo)
+    assert_ok(run([tool("ruff"), "check", "--no-cache", "."], project), "ruff check")
+    assert_ok(run([tool("ruff"), "format", "--check", "--no-cache", "."], project), "ruff format --check")
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_dockerfile_passes_hadolint(render, combo: Combo):
+    project = render(combo)
+    # No config file: hadolint's defaults, with each ignore justified next to its line.
+    proc = run([tool("hadolint"), "--no-color", "Dockerfile"], project)
+    assert_ok(proc, "hadolint")
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_compose_files_are_valid_for_compose_v2(render, combo: Combo):
+    project = render(combo)
+    compose = tool("docker-compose")
+    assert_ok(run([compose, "-f", "compose.yaml", "config", "--quiet"], project), "compose.yaml config")
+    prod = [compose, "-f", "compose.prod.yaml", "--env-file", ".env.example", "config", "--quiet"]
+    assert_ok(run(prod, project), "compose.prod.yaml config")
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_compose_files_match_the_compose_spec_schema(render, combo: Combo):
+    project = render(combo)
+    for name in COMPOSE_FILES:
+        document = yaml.safe_load((project / name).read_text())
+        jsonschema.validate(document, compose_schema())
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_yaml_passes_yamllint_with_the_project_config(render, combo: Combo):
+    project = render(combo)
+    config = YamlLintConfig(file=str(project / ".yamllint.yaml"))
+    yaml_files = [p for p in project_files(project) if p.suffix in (".yaml", ".yml")]
+    assert len(yaml_files) >= len(COMPOSE_FILES)
+    problems = [
+        f"{path.relative_to(project)}:{problem.line}: {problem.desc}"
+        for path in yaml_files
+        for problem in linter.run(path.read_text(), config, str(path))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_env_example_documents_every_variable_compose_reads(render, combo: Combo):
+    project = render(combo)
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", (project / ".env.example").read_text(), re.M))
+    for name in COMPOSE_FILES:
+        used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (project / name).read_text()))
+        assert used <= documented, f"{name} reads undocumented variables: {sorted(used - documented)}"
