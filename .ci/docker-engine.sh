@@ -45,7 +45,15 @@ export DEBIAN_FRONTEND=noninteractive
 APT_GET=(apt-get -o DPkg::Lock::Timeout=300)
 
 # ---------------------------------------------------------------------------------------------------- helpers
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# Milliseconds since the epoch (EPOCHREALTIME: bash 5; plain `date +%s` elsewhere, e.g. macOS' bash 3.2).
+now_ms() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then
+    local us=${EPOCHREALTIME/[.,]/}
+    echo $((10#$us / 1000))
+  else
+    echo $(($(date +%s) * 1000))
+  fi
+}
 T0=$(now_ms)
 secs() { local ms=$(($(now_ms) - $1)); printf '%d.%ds' $((ms / 1000)) $((ms % 1000 / 100)); }
 log() { printf '[%7s] %s\n' "$(secs "$T0")" "$*"; }
@@ -365,6 +373,7 @@ prepare_python() {
 build_standin() {
   local kind=$1 tag=$2 recipe=$3 t ctx src minor major buildlog what version hint=""
   local args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --label "$LABEL=$recipe" -t "$tag")
+  if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then args+=(--no-cache); fi
   ensure_base
   t=$(now_ms)
   ctx=$WORK/build/${tag//[:\/]/_}
@@ -402,16 +411,17 @@ build_standin() {
   case $kind in
     python) version=$(docker run --rm --network none "$tag" python -c 'import sys; print(sys.version.split()[0])') ;;
     postgres) version=$(docker run --rm --network none --entrypoint postgres "$tag" --version) ;;
-    redis) version=$(docker run --rm --network none --entrypoint redis-server "$tag" --version | awk '{print $3}') ;;
+    redis) version=$(docker run --rm --network none --entrypoint redis-server "$tag" --version | awk '{sub(/^v=/, "", $3); print $3}') ;;
   esac
   log "$tag: built stand-in from $what: ${version} ($(secs "$t"))"
 }
 
 pull() {
-  local tag=$1 out rc=0 t
+  local tag=$1 out rc=0 t limit=()
   [ "$PULL_TIMEOUT" != 0 ] || return 1
+  if command -v timeout >/dev/null 2>&1; then limit=(timeout "$PULL_TIMEOUT"); fi
   t=$(now_ms)
-  out=$(timeout "$PULL_TIMEOUT" docker pull -q "$tag" 2>&1) || rc=$?
+  out=$("${limit[@]+"${limit[@]}"}" docker pull -q "$tag" 2>&1) || rc=$?
   if [ "$rc" = 0 ]; then
     log "$tag: pulled ($(secs "$t"))"
     return 0
@@ -422,23 +432,29 @@ pull() {
 }
 
 ensure_image() {
-  local tag=$1 kind recipe="" have
+  local tag=$1 kind recipe have
   kind=$(standin_kind "$tag")
-  if [ -n "$kind" ]; then recipe=$(standin_recipe "$kind" "$tag"); fi
   if docker image inspect "$tag" >/dev/null 2>&1; then
     have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=""
     if [ -z "$have" ] || [ "$have" = "<no value>" ]; then
       log "$tag: present"
       return 0
     fi
-    if [ "$have" = "$recipe" ] && [ "${CI_DOCKER_REBUILD:-0}" != 1 ]; then
+    if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then
+      log "$tag: rebuilding stand-in (CI_DOCKER_REBUILD=1)"
+    elif [ -z "$kind" ]; then
+      log "$tag: present (stand-in of a recipe that no longer exists)"
+      return 0
+    elif [ "$have" = "$(standin_recipe "$kind" "$tag")" ]; then
       log "$tag: present (stand-in)"
       return 0
+    else
+      log "$tag: stand-in is out of date (recipe or local CA certificates changed)"
     fi
-    log "$tag: stand-in is out of date (or CI_DOCKER_REBUILD=1)"
   fi
   if pull "$tag"; then return 0; fi
   [ -n "$kind" ] || die "$tag: not present, cannot be pulled, and .ci/docker/ has no stand-in recipe for it"
+  recipe=$(standin_recipe "$kind" "$tag")
   build_standin "$kind" "$tag" "$recipe"
 }
 
@@ -456,8 +472,10 @@ main() {
   [[ $PULL_TIMEOUT =~ ^[0-9]+$ ]] || die "CI_DOCKER_PULL_TIMEOUT must be a number of seconds"
 
   mkdir -p "$WORK"
+  # One run at a time per machine (parallel CI jobs or test workers). fd 9 is closed for everything that may
+  # outlive this script (dockerd, services started by packages), so the lock ends with the script.
   exec 9>"$WORK/lock"
-  if ! flock -n 9; then
+  if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
     log "waiting for another run of this script (lock: $WORK/lock)"
     flock -w 1800 9 || die "another run of this script still holds $WORK/lock"
   fi
