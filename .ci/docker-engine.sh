@@ -371,11 +371,12 @@ prepare_python() {
 }
 
 build_standin() {
-  local kind=$1 tag=$2 recipe=$3 t ctx src minor major buildlog what version hint=""
+  local kind=$1 tag=$2 recipe=$3 t ctx src minor major buildlog what version hint="" old new
   local args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --label "$LABEL=$recipe" -t "$tag")
   if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then args+=(--no-cache); fi
   ensure_base
   t=$(now_ms)
+  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null) || old=""
   ctx=$WORK/build/${tag//[:\/]/_}
   buildlog=$WORK/build-${tag//[:\/]/_}.log
   rm -rf "$ctx" && mkdir -p "$ctx"
@@ -408,6 +409,9 @@ build_standin() {
     die "building the stand-in for $tag failed${hint:+ ($hint)}"
   fi
   rm -rf "$ctx"
+  # The stand-in it replaces, if now untagged and unused (fails harmlessly if an image or container uses it).
+  new=$(docker image inspect -f '{{.Id}}' "$tag")
+  if [ -n "$old" ] && [ "$old" != "$new" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
   case $kind in
     python) version=$(docker run --rm --network none "$tag" python -c 'import sys; print(sys.version.split()[0])') ;;
     postgres) version=$(docker run --rm --network none --entrypoint postgres "$tag" --version) ;;
