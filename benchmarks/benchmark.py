@@ -1,0 +1,274 @@
+"""Side-by-side image benchmarks, written to docs/BENCHMARKS.md.
+
+    python benchmarks/benchmark.py [--framework fastapi] [--python 3.13] [--output docs/BENCHMARKS.md]
+
+Renders one project, then builds, on the same base image and with the same pinned
+dependencies, in one run:
+  template  this template's multi-stage Dockerfile (uv, cache mounts, slim runtime)
+  naive     a single stage: build tools, `COPY . .` first, `pip install` (the "before" state)
+  init      a `docker init`-style single stage: pip with a cache mount, non-root user
+and measures image size, bytes added above the base, the runtime venv, cold build, rebuild
+after a one-file code change, no-change rebuild, uv vs pip for the dependency step, and the
+time from `docker run` to healthy and for `docker stop`. Figures vary with the machine and
+the network; compare the columns, which share both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+PINS = json.loads((ROOT / "cookiecutter.json").read_text())["_pins"]
+REPEATS = 3
+
+NAIVE = """\
+FROM {base}
+RUN apt-get update && apt-get install -y build-essential
+WORKDIR /app
+COPY . .
+RUN pip install {requirements}
+CMD {cmd}
+"""
+
+DOCKER_INIT = """\
+ARG PYTHON_VERSION={python}
+FROM {base}
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+ARG UID=10001
+RUN adduser --disabled-password --gecos "" --home "/nonexistent" --shell "/sbin/nologin" \\
+    --no-create-home --uid "${{UID}}" appuser
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    --mount=type=bind,source=requirements.txt,target=requirements.txt \\
+    python -m pip install -r requirements.txt
+USER appuser
+COPY . .
+EXPOSE 8000
+CMD {cmd}
+"""
+
+# The template's dependency step with pip instead of uv, for the uv-vs-pip comparison.
+PIP_STEP = """\
+RUN --mount=type=cache,target=/root/.cache/pip \\
+    python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt
+"""
+
+
+def sh(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def timed_build(project: Path, tag: str, dockerfile: str = "Dockerfile", *flags: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    proc = sh("docker", "build", "--progress=plain", "-f", dockerfile, "-t", tag, *flags, ".", cwd=project)
+    return time.perf_counter() - started, proc.stderr
+
+
+def clear_build_cache() -> None:
+    """Cold means cold: no layer cache and no cache-mount contents."""
+    sh("docker", "builder", "prune", "--all", "--force")
+
+
+def image_size(tag: str) -> int:
+    return int(sh("docker", "image", "inspect", "--format", "{{.Size}}", tag).stdout)
+
+
+def step_seconds(log: str, needle: str) -> float:
+    """Duration of the BuildKit step whose name contains needle ('#9 DONE 5.3s')."""
+    import re
+
+    for number, name in re.findall(r"^#(\d+) (\[.*)$", log, re.M):
+        if needle in name:
+            done = re.findall(rf"^#{number} DONE ([\d.]+)s$", log, re.M)
+            if done:
+                return float(done[-1])
+    return float("nan")
+
+
+def run_to_healthy(tag: str, port: int) -> tuple[float, float]:
+    """Seconds from `docker run` to the HEALTHCHECK reporting healthy, and for `docker stop`."""
+    name = f"bench-{port}"
+    sh("docker", "rm", "-f", name, check=False)
+    started = time.perf_counter()
+    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", tag)
+    while True:
+        status = sh("docker", "inspect", "--format", "{{.State.Health.Status}}", name).stdout.strip()
+        if status == "healthy":
+            healthy = time.perf_counter() - started
+            break
+        if status == "unhealthy" or time.perf_counter() - started > 120:
+            sys.exit(f"{tag} did not turn healthy: {status}")
+        time.sleep(0.05)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=3) as response:
+        assert response.status == 200
+    started = time.perf_counter()
+    sh("docker", "stop", "--time", "10", name)
+    stopped = time.perf_counter() - started
+    sh("docker", "rm", "-f", name)
+    return healthy, stopped
+
+
+def du(tag: str, path: str) -> int:
+    out = sh("docker", "run", "--rm", "--entrypoint", "du", tag, "-sb", path).stdout
+    return int(out.split()[0])
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def render(workdir: Path, framework: str, python: str) -> Path:
+    out = cookiecutter(
+        str(ROOT),
+        no_input=True,
+        output_dir=str(workdir),
+        extra_context={"project_name": "bench", "framework": framework, "python_version": python},
+    )
+    return Path(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", default="fastapi", choices=["fastapi", "flask", "django"])
+    parser.add_argument("--python", default="3.13")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "BENCHMARKS.md")
+    args = parser.parse_args()
+
+    base = f"python:{args.python}-slim-{PINS['debian']}"
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    project = render(workdir, args.framework, args.python)
+    slug = "bench"
+    dockerfile = (project / "Dockerfile").read_text()
+    cmd = dockerfile.strip().splitlines()[-1].removeprefix("CMD ")
+    import tomllib
+
+    deps = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    (project / "requirements.txt").write_text("\n".join(deps) + "\n")
+    (project / "Dockerfile.naive").write_text(NAIVE.format(base=base, requirements=" ".join(deps), cmd=cmd))
+    (project / "Dockerfile.init").write_text(DOCKER_INIT.format(base=base, python=args.python, cmd=cmd))
+    # The comparison images need requirements.txt and their own Dockerfiles in the context.
+    (project / ".dockerignore").write_text(
+        (project / ".dockerignore").read_text() + "!requirements.txt\n!Dockerfile.*\n"
+    )
+    dep_step = dockerfile[dockerfile.index("RUN --mount=type=cache,target=/root/.cache/uv") :]
+    dep_step = dep_step[: dep_step.index("\n\n")] + "\n"
+    pip_dockerfile = dockerfile.replace(dep_step, "COPY requirements.txt ./\n" + PIP_STEP, 1)
+    (project / "Dockerfile.pip").write_text(pip_dockerfile)
+
+    variants = {"template": "Dockerfile", "naive": "Dockerfile.naive", "init": "Dockerfile.init"}
+    results: dict[str, dict] = {}
+    base_size = image_size(base)
+    code_file = project / slug / {"fastapi": "main.py", "flask": "app.py", "django": "views.py"}[args.framework]
+    original = code_file.read_text()
+    for label, file in variants.items():
+        colds, code_rebuilds, noop_rebuilds = [], [], []
+        for i in range(REPEATS):
+            clear_build_cache()
+            code_file.write_text(original)
+            seconds, log = timed_build(project, f"bench-{label}", file)
+            colds.append(seconds)
+            code_file.write_text(original + f"\n# change {i}\n")
+            code_rebuilds.append(timed_build(project, f"bench-{label}", file)[0])
+            noop_rebuilds.append(timed_build(project, f"bench-{label}", file)[0])
+        size = image_size(f"bench-{label}")
+        results[label] = {
+            "size": size,
+            "added": size - base_size,
+            "cold": statistics.median(colds),
+            "code": statistics.median(code_rebuilds),
+            "noop": statistics.median(noop_rebuilds),
+        }
+        print(label, results[label], flush=True)
+    code_file.write_text(original)
+
+    # uv vs pip: the same dependency step, cold caches, in the template's own builder stage.
+    dep_times: dict[str, list[float]] = {"uv": [], "pip": []}
+    for _ in range(REPEATS):
+        for tool, file in (("uv", "Dockerfile"), ("pip", "Dockerfile.pip")):
+            clear_build_cache()
+            _, log = timed_build(project, f"bench-dep-{tool}", file, "--target", "builder")
+            needle = "uv sync --no-dev" if tool == "uv" else "pip install -r requirements.txt"
+            dep_times[tool].append(step_seconds(log, needle))
+    uv_step, pip_step = (statistics.median(dep_times[t]) for t in ("uv", "pip"))
+
+    runs = [run_to_healthy("bench-template", 18000 + i) for i in range(REPEATS)]
+    healthy = statistics.median(r[0] for r in runs)
+    stop = statistics.median(r[1] for r in runs)
+    venv = du("bench-template", "/opt/venv")
+    app = du("bench-template", f"/app/{slug}")
+
+    t, n = results["template"], results["naive"]
+    checks = [
+        ("added bytes <= 1.15 x (venv + app)", t["added"] <= 1.15 * (venv + app),
+         f"{mb(t['added'])} vs {mb(1.15 * (venv + app))}"),
+        ("added bytes <= 0.2 x naive added bytes", t["added"] <= 0.2 * n["added"],
+         f"{mb(t['added'])} vs {mb(0.2 * n['added'])}"),
+        ("code-only rebuild < 2 s", t["code"] < 2, f"{t['code']:.2f} s"),
+        ("code-only rebuild < 10% of cold build", t["code"] < 0.1 * t["cold"],
+         f"{100 * t['code'] / t['cold']:.1f}%"),
+        ("docker run to healthy < 5 s", healthy < 5, f"{healthy:.2f} s"),
+        ("docker stop < 3 s", stop < 3, f"{stop:.2f} s"),
+    ]  # fmt: skip
+
+    engine = sh("docker", "version", "--format", "{{.Server.Version}}").stdout.strip()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `python benchmarks/benchmark.py` "
+        f"(framework {args.framework}, Python {args.python}, base `{base}`), "
+        f"median of {REPEATS} runs each, all images built in one run on the same machine:",
+        f"Docker Engine {engine}, {platform.machine()}, {shutil.os.cpu_count()} CPUs. "
+        "Cold builds start from an empty build cache (layers and cache mounts pruned).",
+        "Where no registry is reachable the base is a local stand-in built by `.ci/docker-engine.sh` "
+        "from Debian packages, so absolute sizes differ from the official image; the columns share it.",
+        "",
+        "| | template (multi-stage, uv) | naive single stage | `docker init`-style |",
+        "| --- | --- | --- | --- |",
+        "| image size | " + " | ".join(mb(results[k]["size"]) for k in variants) + " |",
+        f"| bytes added above the base ({mb(base_size)}) | "
+        + " | ".join(mb(results[k]["added"]) for k in variants) + " |",
+        "| cold build | " + " | ".join(f"{results[k]['cold']:.1f} s" for k in variants) + " |",
+        "| rebuild after a one-file code change | "
+        + " | ".join(f"{results[k]['code']:.2f} s" for k in variants) + " |",
+        "| no-change rebuild | " + " | ".join(f"{results[k]['noop']:.2f} s" for k in variants) + " |",
+        "",
+        f"Runtime venv: {mb(venv)}; application code: {mb(app)}; together {mb(venv + app)}.",
+        "",
+        "| dependency step, cold caches (same builder stage) | seconds |",
+        "| --- | --- |",
+        f"| uv (`uv sync`) | {uv_step:.1f} |",
+        f"| pip (`python -m venv` + `pip install`) | {pip_step:.1f} |",
+        "",
+        f"Template image: `docker run` to healthy {healthy:.2f} s, `docker stop` {stop:.2f} s.",
+        "",
+        "| target | met | measured |",
+        "| --- | --- | --- |",
+        *(f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks),
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines))
+    print("\n".join(lines))
+    for label in [*variants, "dep-uv", "dep-pip"]:
+        sh("docker", "image", "rm", "-f", f"bench-{label}", check=False)
+    shutil.rmtree(workdir)
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Each covering combination's image: built, run healthy, hardened, small and quick to rebuild."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import tarfile
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from ..combos import Combo
+from ..conftest import combo_params
+from .conftest import CANARY, docker, free_port, health_status, wait_for
+
+pytestmark = pytest.mark.docker
+
+# Slim images only: alpine cannot be built on machines without a registry (see README).
+IMAGE_COMBOS = [
+    Combo("fastapi", "3.13"),
+    Combo("fastapi", "3.11", use_postgres=True, use_redis=True, use_celery=True),
+    Combo("flask", "3.12", use_postgres=True),
+    Combo("flask", "3.13", use_redis=True),
+    Combo("django", "3.11"),
+    Combo("django", "3.13", use_postgres=True, use_redis=True, use_celery=True),
+]
+PARAMS = combo_params(IMAGE_COMBOS)
+
+
+def run_container(tag: str, *flags: str) -> tuple[str, int]:
+    port = free_port()
+    name = f"cps-{uuid.uuid4().hex[:10]}"
+    docker("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000", *flags, tag)
+    return name, port
+
+
+def get(port: int, path: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def container(build):
+    started: list[str] = []
+
+    def _start(combo: Combo, *flags: str) -> tuple[str, int]:
+        name, port = run_container(build(combo).tag, *flags)
+        started.append(name)
+        return name, port
+
+    yield _start
+    for name in started:
+        docker("rm", "--force", name, check=False)
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_container_turns_healthy_through_its_own_healthcheck(container, combo):
+    name, port = container(combo)
+    status = wait_for(lambda: health_status(name) in ("healthy", "unhealthy") and health_status(name), 60)
+    assert status == "healthy", docker("logs", name, check=False).stderr
+    assert get(port, "/health") == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_runs_as_numeric_non_root_user(build, container, combo):
+    config = json.loads(docker("image", "inspect", "--format", "{{json .Config}}", build(combo).tag).stdout)
+    assert config["User"] == "10001:10001"
+    name, _ = container(combo)
+    assert docker("exec", name, "id", "-u").stdout.strip() == "10001"
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_runs_healthy_read_only_without_capabilities(container, combo):
+    # The production compose file's settings: read-only root, tmpfs /tmp, no capabilities.
+    flags = ("--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
+    name, port = container(combo, *flags)
+    status = wait_for(lambda: health_status(name) in ("healthy", "unhealthy") and health_status(name), 60)
+    assert status == "healthy", docker("logs", name, check=False).stderr
+    assert get(port, "/health")[0] == 200
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_docker_stop_ends_it_cleanly_within_3_seconds(container, combo):
+    name, port = container(combo)
+    assert wait_for(lambda: health_status(name) == "healthy", 60)
+    started = time.monotonic()
+    docker("stop", "--time", "10", name)
+    elapsed = time.monotonic() - started
+    state = json.loads(docker("inspect", "--format", "{{json .State}}", name).stdout)
+    assert elapsed < 3, f"docker stop took {elapsed:.1f}s"
+    assert state["ExitCode"] == 0 and not state["OOMKilled"], state
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_runtime_image_holds_no_tools_caches_tests_or_secrets(build, combo):
+    built = build(combo)
+    name = f"cps-export-{uuid.uuid4().hex[:10]}"
+    docker("create", "--name", name, built.tag)
+    try:
+        exported = subprocess.run(["docker", "export", name], capture_output=True, check=True).stdout
+    finally:
+        docker("rm", name, check=False)
+    assert CANARY.encode() not in exported, "the .env canary reached the image"
+    names = tarfile.open(fileobj=io.BytesIO(exported)).getnames()
+    forbidden = re.compile(
+        r"(^|/)bin/([\w-]*-)?(gcc|cc|c\+\+|g\+\+|ld|pip|pip3|uv|uvx)(-?[\d.]+)?$|(^|/)\.cache/|(^|/)\.git/|(^|/)\.env$"
+        r"|site-packages/pip/|^app/tests/|^app/\.|/apt/lists/.+_Packages"
+    )
+    found = sorted({n for n in names if forbidden.search(n)})
+    assert not found, found
+    slug = built.combo.slug
+    assert f"app/{slug}/healthcheck.py" in names
+    assert "opt/venv/bin/python" in names
+
+
+@pytest.mark.parametrize("combo", PARAMS)
+def test_code_change_rebuild_reuses_every_dependency_step(build, combo):
+    built = build(combo)
+    module = {"fastapi": "main.py", "flask": "app.py", "django": "views.py"}[combo.framework]
+    source = built.project / combo.slug / module
+    source.write_text(source.read_text() + f"\n# rebuilt {uuid.uuid4().hex}\n")
+    log = docker("build", "--progress=plain", "-t", built.tag, ".", cwd=built.project).stderr
+    steps = parse_steps(log)
+    dependency_steps = [s for s in steps if "uv sync" in s["name"] or "pip install" in s["name"]]
+    assert dependency_steps, log
+    assert all(s["cached"] for s in dependency_steps), log
+    code_steps = [s for s in steps if f"COPY --link {combo.slug}/" in s["name"] and "runtime" in s["name"]]
+    assert code_steps and not code_steps[0]["cached"], "the code change was not picked up"
+
+
+def parse_steps(log: str) -> list[dict]:
+    """BuildKit's plain progress: '#7 [builder 4/6] RUN ...' then '#7 CACHED' for a reused step."""
+    names = dict(re.findall(r"^#(\d+) (\[.*)$", log, re.M))
+    cached = set(re.findall(r"^#(\d+) CACHED$", log, re.M))
+    return [{"name": name, "cached": n in cached} for n, name in names.items()]
