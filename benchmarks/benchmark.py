@@ -241,10 +241,12 @@ def main() -> int:
         "| --- | --- | --- | --- |",
         "| image size | " + " | ".join(mb(results[k]["size"]) for k in variants) + " |",
         f"| bytes added above the base ({mb(base_size)}) | "
-        + " | ".join(mb(results[k]["added"]) for k in variants) + " |",
+        + " | ".join(mb(results[k]["added"]) for k in variants)
+        + " |",
         "| cold build | " + " | ".join(f"{results[k]['cold']:.1f} s" for k in variants) + " |",
         "| rebuild after a one-file code change | "
-        + " | ".join(f"{results[k]['code']:.2f} s" for k in variants) + " |",
+        + " | ".join(f"{results[k]['code']:.2f} s" for k in variants)
+        + " |",
         "| no-change rebuild | " + " | ".join(f"{results[k]['noop']:.2f} s" for k in variants) + " |",
         "",
         f"Runtime venv: {mb(venv)}; application code: {mb(app)}; together {mb(venv + app)}.",

@@ -34,9 +34,7 @@ class Combo:
             for name, on in (("pg", self.use_postgres), ("redis", self.use_redis), ("celery", self.use_celery))
             if on
         ]
-        return "-".join(
-            [self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"])]
-        )
+        return "-".join([self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"])])
 
     @property
     def slug(self) -> str:

@@ -24,9 +24,7 @@ def tool(name: str) -> str:
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120):
     """Run a command; return the CompletedProcess with text output (never raises on failure)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def assert_ok(proc: subprocess.CompletedProcess, what: str) -> None:

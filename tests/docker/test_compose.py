@@ -71,7 +71,7 @@ def test_stack_is_healthy_and_ready_follows_its_dependencies(stack, combo):
     for dependency in [d for d in ("postgres", "redis") if d in services]:
         s.compose("stop", "--timeout", "5", dependency)
         stopped = time.monotonic()
-        status, body = wait_for(lambda: (r := get(s.port, "/ready"))[0] == 503 and r, 10, 0.1)
+        _, body = wait_for(lambda: (r := get(s.port, "/ready"))[0] == 503 and r, 10, 0.1)
         assert time.monotonic() - stopped < 2, f"/ready took too long to notice {dependency} down"
         assert body["failed"] == [dependency]
 

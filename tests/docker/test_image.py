@@ -88,7 +88,7 @@ def test_runs_healthy_read_only_without_capabilities(container, combo):
 
 @pytest.mark.parametrize("combo", PARAMS)
 def test_docker_stop_ends_it_cleanly_within_3_seconds(container, combo):
-    name, port = container(combo)
+    name, _ = container(combo)
     assert wait_for(lambda: health_status(name) == "healthy", 60)
     started = time.monotonic()
     docker("stop", "--time", "10", name)
@@ -108,7 +108,8 @@ def test_runtime_image_holds_no_tools_caches_tests_or_secrets(build, combo):
     finally:
         docker("rm", name, check=False)
     assert CANARY.encode() not in exported, "the .env canary reached the image"
-    names = tarfile.open(fileobj=io.BytesIO(exported)).getnames()
+    with tarfile.open(fileobj=io.BytesIO(exported)) as tar:
+        names = tar.getnames()
     forbidden = re.compile(
         r"(^|/)bin/([\w-]*-)?(gcc|cc|c\+\+|g\+\+|ld|pip|pip3|uv|uvx)(-?[\d.]+)?$|(^|/)\.cache/|(^|/)\.git/|(^|/)\.env$"
         r"|site-packages/pip/|^app/tests/|^app/\.|/apt/lists/.+_Packages"
