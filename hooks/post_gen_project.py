@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 # Rendered by cookiecutter; `tojson` escapes quotes, so any answer stays a valid literal.
-ANSWERS_JSON = r"{{ cookiecutter | tojson }}"
+ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 # feature -> paths it owns, relative to the project root. "{slug}" is the package.
 MANIFEST: dict[str, tuple[str, ...]] = {

@@ -14,7 +14,7 @@ import re
 import sys
 
 # Rendered by cookiecutter; `tojson` escapes quotes, so any answer stays a valid literal.
-ANSWERS_JSON = r"{{ cookiecutter | tojson }}"
+ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 FRAMEWORKS = ("fastapi", "flask", "django")

@@ -23,6 +23,7 @@ def cookiecutter(output_dir, *answers: str):
         (["project_name=json"], "ERROR: project_slug 'json' would shadow a Python module"),
         (["http_port=80"], "ERROR: http_port '80' must be a number from 1024 to 65535"),
         (["author_email=nobody"], "ERROR: author_email 'nobody' is not an e-mail address"),
+        (['project_name=Say "hi" API'], "ERROR: project_name 'Say \"hi\" API' must be non-empty and contain no"),
         (["project_slug=../escape"], "ERROR: project_slug '../escape' is not a valid package name"),
     ],
 )
