@@ -26,6 +26,8 @@ class Stack:
         self.port = free_port()
         self.env = {
             "HTTP_PORT": str(self.port),
+            "POSTGRES_PORT": str(free_port()),
+            "REDIS_PORT": str(free_port()),
             "IMAGE": built.tag,
             "POSTGRES_PASSWORD": f"pw-{uuid.uuid4().hex}",
             "SECRET_KEY": f"key-{uuid.uuid4().hex}",

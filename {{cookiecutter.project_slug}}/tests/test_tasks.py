@@ -9,4 +9,3 @@ def test_add_task_returns_the_sum():
 
 def test_heartbeat_task_reports_ok():
     assert heartbeat.apply().get(timeout=5) == "ok"
-

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 class Settings:
     app_env: str
     log_level: str
-    port: int
 {%- if cookiecutter.framework != "fastapi" %}
     secret_key: str
 {%- endif %}
@@ -36,7 +35,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         app_env=env.get("APP_ENV", "development"),
         log_level=env.get("LOG_LEVEL", "INFO"),
-        port=int(env.get("PORT", "{{ cookiecutter.http_port }}")),
 {%- if cookiecutter.framework != "fastapi" %}
         secret_key=env.get("SECRET_KEY", "development-only-insecure-key"),
 {%- endif %}

@@ -2,12 +2,13 @@
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '{{ cookiecutter.http_port }}')}"
+bind = "0.0.0.0:{{ cookiecutter.http_port }}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+# Finish in-flight requests on SIGTERM, well inside docker's stop timeout.
+graceful_timeout = 8
 keepalive = 5
 # Heartbeat files in memory: the root filesystem is read-only in production.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a RAM disk, not a shared temp file

@@ -13,7 +13,6 @@ Exit status 0 means healthy, 1 unhealthy, as Docker expects.
 
 from __future__ import annotations
 
-import os
 import sys
 {%- if cookiecutter.use_celery %}
 import time
@@ -21,11 +20,11 @@ import time
 import urllib.request
 
 TIMEOUT = 3.0
+PORT = {{ cookiecutter.http_port }}
 
 
 def web() -> bool:
-    port = os.environ.get("PORT", "{{ cookiecutter.http_port }}")
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=TIMEOUT) as response:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=TIMEOUT) as response:
         return response.status == 200
 {%- if cookiecutter.use_celery %}
 
@@ -43,7 +42,7 @@ def beat() -> bool:
     from .celery_app import BEAT_HEARTBEAT_FILE, BEAT_HEARTBEAT_MAX_AGE
 
     try:
-        age = time.time() - os.path.getmtime(BEAT_HEARTBEAT_FILE)
+        age = time.time() - BEAT_HEARTBEAT_FILE.stat().st_mtime
     except OSError:
         return False
     return age < BEAT_HEARTBEAT_MAX_AGE
