@@ -22,7 +22,9 @@ def interpreter(version: str) -> str:
     """pyenv's interpreter for this version when there is one; else let uv find it."""
     pyenv = shutil.which("pyenv")
     if pyenv:
-        root = Path(subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout.strip())
+        root = Path(
+            subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout.strip()
+        )
         found = sorted(root.glob(f"versions/{version}.*/bin/python{version}"))
         if found:
             return str(found[-1])
