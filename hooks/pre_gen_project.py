@@ -14,6 +14,7 @@ import re
 import sys
 
 # Rendered by cookiecutter; `tojson` escapes quotes, so any answer stays a valid literal.
+# Single quotes: the JSON holds double quotes, so the formatter must leave this line alone.
 ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")

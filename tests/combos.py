@@ -31,7 +31,11 @@ class Combo:
     def id(self) -> str:
         services = [
             name
-            for name, on in (("pg", self.use_postgres), ("redis", self.use_redis), ("celery", self.use_celery))
+            for name, on in (
+                ("pg", self.use_postgres),
+                ("redis", self.use_redis),
+                ("celery", self.use_celery),
+            )
             if on
         ]
         return "-".join([self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"])])

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from .combos import ALL_COMBOS, Combo
+from .template_repo import TemplateRepo, build_template_repo
+from .tools import isolated_env
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +24,19 @@ def render(cookies_session):
         return cache[combo]
 
     return _render
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory) -> TemplateRepo:
+    """A git repository of this template at its current version and at the next (built once)."""
+    root = tmp_path_factory.mktemp("template-repo")
+    return build_template_repo(root, isolated_env(root / "home"))
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    """An isolated environment (own HOME, no global git or cookiecutter config) for one test."""
+    return isolated_env(tmp_path / "home")
 
 
 def combo_params(combos: list[Combo]) -> list:

@@ -1,4 +1,4 @@
-"""Locate and run the linters installed with requirements-dev.txt."""
+"""Locate and run the tools installed with requirements-dev.txt; compare rendered trees."""
 
 from __future__ import annotations
 
@@ -21,11 +21,73 @@ def tool(name: str) -> str:
     return found
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120):
-    """Run a command; return the CompletedProcess with text output (never raises on failure)."""
-    full_env = {**os.environ, **(env or {})}
+def run(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    *,
+    inherit_env: bool = True,
+):
+    """Run a command; return the CompletedProcess with text output (never raises on failure).
+
+    `env` adds to this process's environment, or replaces it with `inherit_env=False`.
+    """
+    full_env = {**os.environ, **(env or {})} if inherit_env else dict(env or {})
     return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def assert_ok(proc: subprocess.CompletedProcess, what: str) -> None:
     assert proc.returncode == 0, f"{what} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """An environment in which git, cookiecutter and cruft see nothing of this machine's setup.
+
+    HOME is a fresh folder (no ~/.gitconfig, ~/.cookiecutterrc, replay files or clone cache),
+    git reads no system or global configuration, never looks for a repository above `home`'s
+    parent, and commits with a fixed identity. The caller's GIT_* variables (GIT_DIR, ...) and
+    COOKIECUTTER_CONFIG are dropped, so no command can reach the repository the tests run from.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    kept = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GIT_") and key not in ("COOKIECUTTER_CONFIG", "XDG_CONFIG_HOME")
+    }
+    identity = {"NAME": "Template Tests", "EMAIL": "template-tests@example.com"}
+    return {
+        **kept,
+        "HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CEILING_DIRECTORIES": str(home.parent),
+        **{f"GIT_{who}_{part}": value for who in ("AUTHOR", "COMMITTER") for part, value in identity.items()},
+    }
+
+
+def tree(root: Path, exclude: tuple[str, ...] = (".git",)) -> dict[str, tuple[str, bytes | None]]:
+    """Every path under root -> (mode, content; None for a folder), skipping the `exclude` names."""
+    snapshot = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part in exclude for part in relative.parts):
+            continue
+        mode = oct(path.lstat().st_mode)
+        snapshot[relative.as_posix()] = (mode, None if path.is_dir() else path.read_bytes())
+    return snapshot
+
+
+def tree_differences(left: dict, right: dict) -> list[str]:
+    """What differs between two tree() snapshots, one line per path, for assertion messages."""
+    lines = []
+    for path in sorted(left.keys() | right.keys()):
+        if path not in right:
+            lines.append(f"only on the left: {path}")
+        elif path not in left:
+            lines.append(f"only on the right: {path}")
+        elif left[path][0] != right[path][0]:
+            lines.append(f"mode differs: {path} {left[path][0]} != {right[path][0]}")
+        elif left[path][1] != right[path][1]:
+            lines.append(f"content differs: {path}")
+    return lines
