@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 # Rendered by cookiecutter; `tojson` escapes quotes, so any answer stays a valid literal.
-ANSWERS_JSON = r'{{ cookiecutter | tojson }}'
+# Single quotes on purpose: the JSON is full of double quotes.
+ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 # feature -> paths it owns, relative to the project root. "{slug}" is the package.
 MANIFEST: dict[str, tuple[str, ...]] = {

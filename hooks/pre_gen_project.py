@@ -14,7 +14,8 @@ import re
 import sys
 
 # Rendered by cookiecutter; `tojson` escapes quotes, so any answer stays a valid literal.
-ANSWERS_JSON = r'{{ cookiecutter | tojson }}'
+# Single quotes on purpose: the JSON is full of double quotes.
+ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 FRAMEWORKS = ("fastapi", "flask", "django")
@@ -70,7 +71,7 @@ def check_email(email: str) -> str | None:
 
 
 def check_text(name: str, value: str) -> str | None:
-    if not value.strip() or any(ch in value for ch in "\"\\\n\r`$"):
+    if not value.strip() or any(ch in value for ch in '"\\\n\r`$'):
         return f"{name} {value!r} must be non-empty and contain no quotes, backslashes, $ or backticks"
     return None
 

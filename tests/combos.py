@@ -29,11 +29,8 @@ class Combo:
 
     @property
     def id(self) -> str:
-        services = [
-            name
-            for name, on in (("pg", self.use_postgres), ("redis", self.use_redis), ("celery", self.use_celery))
-            if on
-        ]
+        flags = (("pg", self.use_postgres), ("redis", self.use_redis), ("celery", self.use_celery))
+        services = [name for name, on in flags if on]
         return "-".join(
             [self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"])]
         )

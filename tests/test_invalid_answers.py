@@ -61,10 +61,8 @@ def test_replayed_unknown_choice_is_caught_by_the_hook(tmp_path):
     replay.write_text(json.dumps({"cookiecutter": answers}))
     out = tmp_path / "out"
     out.mkdir()
-    proc = run(
-        [sys.executable, "-m", "cookiecutter", "--replay-file", str(replay), str(TEMPLATE_DIR), "-o", str(out)],
-        cwd=tmp_path,
-    )
+    replay_args = ["--replay-file", str(replay), str(TEMPLATE_DIR), "-o", str(out)]
+    proc = run([sys.executable, "-m", "cookiecutter", *replay_args], cwd=tmp_path)
     assert proc.returncode != 0
     assert "ERROR: python_version '3.9' is not supported" in proc.stderr
     assert list(out.iterdir()) == []
