@@ -48,8 +48,7 @@ FROM {base}
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 ARG UID=10001
-RUN adduser --disabled-password --gecos "" --home "/nonexistent" --shell "/sbin/nologin" \\
-    --no-create-home --uid "${{UID}}" appuser
+RUN useradd --home-dir /nonexistent --shell /sbin/nologin --no-create-home --uid "${{UID}}" appuser
 RUN --mount=type=cache,target=/root/.cache/pip \\
     --mount=type=bind,source=requirements.txt,target=requirements.txt \\
     python -m pip install -r requirements.txt

