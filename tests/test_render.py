@@ -66,11 +66,13 @@ def test_python_version_is_wired_through(render, combo: Combo):
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={combo.python_version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + combo.python_version.replace(".", "")
-    # One literal FROM names the image (Dependabot cannot follow an ARG); every stage starts from it.
-    froms = re.findall(r"^FROM (\S+) AS (\w+)$", (project / "Dockerfile").read_text(), re.M)
+    dockerfile = (project / "Dockerfile").read_text()
     variant_tag = "-alpine" if combo.base_image_variant == "alpine" else "-slim-"
-    assert froms[0][0].startswith(f"python:{combo.python_version}{variant_tag}"), froms
-    assert [image for image, _ in froms[1:]] == ["base", "builder", "base"], froms
+    assert f"ARG PYTHON_VERSION={combo.python_version}\n" in dockerfile
+    assert f"ARG BASE_IMAGE=python:${{PYTHON_VERSION}}{variant_tag}" in dockerfile
+    # One FROM names the base; every other stage starts from a stage.
+    froms = re.findall(r"^FROM (\S+) AS (\w+)$", dockerfile, re.M)
+    assert froms == [("${BASE_IMAGE}", "base"), ("base", "builder"), ("builder", "dev"), ("base", "runtime")]
 
 
 @pytest.mark.parametrize("combo", ALL)
