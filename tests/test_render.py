@@ -134,3 +134,21 @@ def test_env_example_documents_exactly_the_variables_in_use(render, combo: Combo
     assert used_by_app - {"DJANGO_SETTINGS_MODULE"} <= documented, sorted(used_by_app - documented)
     unused = documented - used_by_compose - used_by_app
     assert not unused, f".env.example documents variables nothing reads: {sorted(unused)}"
+
+
+@pytest.mark.parametrize("combo", ALL)
+def test_production_compose_fails_fast_naming_a_missing_secret(render, combo: Combo, tmp_path):
+    project = render(combo)
+    empty = tmp_path / "empty.env"
+    empty.write_text("")
+    required = (["SECRET_KEY"] if combo.framework != "fastapi" else []) + (
+        ["POSTGRES_PASSWORD"] if combo.use_postgres else []
+    )
+    clean_env = {name: "" for name in ("SECRET_KEY", "POSTGRES_PASSWORD")}
+    args = [tool("docker-compose"), "-f", "compose.prod.yaml", "--env-file", str(empty), "config", "--quiet"]
+    proc = run(args, project, clean_env)
+    if not required:
+        assert_ok(proc, "compose.prod.yaml config without secrets (none are needed)")
+        return
+    assert proc.returncode != 0
+    assert any(f"{name} is required (see .env.example)" in proc.stderr for name in required), proc.stderr
