@@ -26,9 +26,9 @@
 set -Eeuo pipefail
 
 DEFAULT_TAGS=(
-  python:3.11-slim-trixie
-  python:3.12-slim-trixie
-  python:3.13-slim-trixie
+  python:3.11.16-slim-trixie
+  python:3.12.15-slim-trixie
+  python:3.13.15-slim-trixie
   postgres:17-alpine
   redis:8.2-alpine
 )

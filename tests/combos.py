@@ -14,7 +14,7 @@ COOKIECUTTER_JSON = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 FRAMEWORKS: list[str] = COOKIECUTTER_JSON["framework"]
 PYTHONS: list[str] = COOKIECUTTER_JSON["python_version"]
 VARIANTS: list[str] = COOKIECUTTER_JSON["base_image_variant"]
-PINS: dict[str, str] = COOKIECUTTER_JSON["_pins"]
+PINS: dict = COOKIECUTTER_JSON["_pins"]
 SLUG_MAX_LENGTH = 40
 
 
@@ -64,6 +64,14 @@ class Combo:
             "use_redis": self.use_redis,
             "use_celery": self.use_celery,
         }
+
+
+def base_image(combo: Combo) -> str:
+    """The base image tag a combination's Dockerfile names, from the pins in cookiecutter.json."""
+    patch = PINS["python"][combo.python_version]
+    if combo.base_image_variant == "alpine":
+        return f"python:{patch}-alpine{PINS['alpine']}"
+    return f"python:{patch}-slim-{PINS['debian']}"
 
 
 ALL_COMBOS: list[Combo] = [

@@ -26,7 +26,7 @@ from .tools import assert_ok, run, tool
 WORKFLOW = Path(".github/workflows/ci.yml")
 TEMPLATE_WORKFLOW = TEMPLATE_DIR / WORKFLOW
 TEMPLATE_PROJECT = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
-ECOSYSTEMS = {"uv", "docker-compose", "github-actions"}
+ECOSYSTEMS = {"uv", "docker", "docker-compose", "github-actions"}
 # A major tag (v5), or a full commit SHA (for actions whose tags were once rewritten).
 ACTION_REF = re.compile(r"^v\d+$|^[0-9a-f]{40}$")
 
@@ -78,7 +78,7 @@ def test_workflow_takes_the_python_from_the_answer_in_one_place(render, combo: C
     project = render(combo)
     workflow = load(project / WORKFLOW)
     assert workflow["env"]["UV_PYTHON"] == combo.python_version
-    base = re.search(r"^ARG PYTHON_VERSION=(\d+\.\d+)$", (project / "Dockerfile").read_text(), re.M)
+    base = re.search(r"^FROM python:(\d+\.\d+)\.\d+-\S+ AS base$", (project / "Dockerfile").read_text(), re.M)
     assert base and base.group(1) == combo.python_version
     text = (project / WORKFLOW).read_text()
     assert text.count("UV_PYTHON") == 1 and "python-version" not in text
