@@ -1,4 +1,5 @@
-"""Locate and run the tools installed with requirements-dev.txt; compare rendered trees."""
+"""Locate and run the tools installed with requirements-dev.txt (the linters every rendered
+project must pass among them); compare rendered trees."""
 
 from __future__ import annotations
 
@@ -39,6 +40,23 @@ def run(
 
 def assert_ok(proc: subprocess.CompletedProcess, what: str) -> None:
     assert proc.returncode == 0, f"{what} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+
+
+def assert_ruff_clean(project: Path) -> None:
+    assert_ok(run([tool("ruff"), "check", "--no-cache", "."], project), "ruff check")
+    assert_ok(run([tool("ruff"), "format", "--check", "--no-cache", "."], project), "ruff format --check")
+
+
+def assert_hadolint_clean(project: Path) -> None:
+    # No config file: hadolint's defaults, with each ignore justified next to its line.
+    assert_ok(run([tool("hadolint"), "--no-color", "Dockerfile"], project), "hadolint")
+
+
+def assert_compose_valid(project: Path) -> None:
+    compose = tool("docker-compose")
+    assert_ok(run([compose, "-f", "compose.yaml", "config", "--quiet"], project), "compose.yaml config")
+    prod = [compose, "-f", "compose.prod.yaml", "--env-file", ".env.example", "config", "--quiet"]
+    assert_ok(run(prod, project), "compose.prod.yaml config")
 
 
 def isolated_env(home: Path) -> dict[str, str]:
