@@ -165,11 +165,13 @@ def escape_line_start(marker: str) -> str:
 
 
 def config_file_answers() -> dict[str, Any] | None:
-    """The answers of the user's config file, as read by the cookiecutter or cruft call rendering now.
+    """The answers of the user's config file, as the cookiecutter or cruft call rendering now read them.
 
     cookiecutter applies them as defaults and drops a bad one with a warning, so the rendered
-    answers no longer show it; the hook checks these instead. None when they are unknown.
-    A replayed render takes no defaults from the config file, so it has none to check.
+    answers no longer show it; the hook checks these instead. They are found up the call stack:
+    the config cookiecutter.main.cookiecutter() loaded (`config_dict`), or the config file cruft's
+    create() was given (cruft reads it the same way). A replayed render takes no defaults from
+    the config file: nothing to check. None when called from anywhere else.
     """
     frame = sys._getframe(1)
     while frame is not None:
@@ -177,7 +179,8 @@ def config_file_answers() -> dict[str, Any] | None:
         if (module, name) == ("cookiecutter.main", "cookiecutter"):
             if frame.f_locals.get("replay"):
                 return {}
-            return dict(frame.f_locals["config_dict"]["default_context"])
+            config = frame.f_locals.get("config_dict") or {}
+            return dict(config["default_context"]) if "default_context" in config else None
         if (module, name) == ("cruft._commands.create", "create"):
             from cookiecutter.config import get_user_config
 

@@ -142,11 +142,11 @@ def check_config_answers(config: dict | None) -> list[str]:
     Free text and the port need no check here: cookiecutter applies them as given, and the
     rendered answers are checked. Keys this template does not ask about are other templates'.
     """
-    where = " in the config file"
-    errors = [check_choice(name, config[name], where) for name in CHOICES if name in (config or {})]
+    config, where = config or {}, " in the config file"
+    errors = [check_choice(name, config[name], where) for name in CHOICES if name in config]
     for name in BOOLEAN_ANSWERS:
-        value = (config or {}).get(name)
-        if name in (config or {}) and not (isinstance(value, bool) or str(value).strip().lower() in YES_NO):
+        value = config.get(name)
+        if name in config and not (isinstance(value, bool) or str(value).strip().lower() in YES_NO):
             errors.append(f"{name} {shown(value)}{where} must be true or false")
     return [error for error in errors if error]
 

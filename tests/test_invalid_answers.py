@@ -121,6 +121,7 @@ def test_config_file_is_checked_when_cookiecutter_reads_it_from_the_environment(
     assert_refused_in_one_line(proc, "ERROR: framework 'bottle' in the config file is not supported")
 
 
+@pytest.mark.filterwarnings("ignore:Invalid default received")  # cookiecutter's own, in-process
 @pytest.mark.parametrize(("answers", "message"), BAD_CONFIG_ANSWERS[:2])
 def test_config_file_answer_is_refused_through_pytest_cookies(tmp_path, answers, message, capfd):
     config = tmp_path / "config.yaml"
