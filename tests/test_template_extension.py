@@ -23,7 +23,7 @@ import template_extension as ext
 from .answers import docker_word, markdown_blocks, words
 from .combos import Combo
 from .strategies import acceptable_text, examples, free_text
-from .tools import assert_ok, assert_ruff_clean, run, tool
+from .tools import assert_ok, assert_ruff_clean, imported_modules, run, tool
 
 one_line_text = free_text().filter(acceptable_text)
 
@@ -142,3 +142,13 @@ def test_the_log_filter_is_installed_once():
     ext.quiet_hook_failures()
     installed = [f for f in logging.getLogger("cookiecutter.hooks").filters if isinstance(f, ext.QuietHookFailure)]
     assert len(installed) == 1
+
+
+# What the extension may import: it runs inside cookiecutter's process at every render.
+EXTENSION_IMPORTS_ALLOWED = {"__future__", "json", "logging", "re", "sys", "textwrap", "pathlib", "typing"}
+EXTENSION_IMPORTS_ALLOWED |= {"jinja2.ext", "cookiecutter.config"}
+
+
+def test_the_extension_imports_nothing_that_reaches_the_network_or_runs_programs():
+    imported = imported_modules(Path(ext.__file__))
+    assert imported and imported <= EXTENSION_IMPORTS_ALLOWED, sorted(imported - EXTENSION_IMPORTS_ALLOWED)

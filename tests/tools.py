@@ -3,6 +3,7 @@ project must pass among them); compare rendered trees."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -109,3 +110,10 @@ def tree_differences(left: dict, right: dict) -> list[str]:
         elif left[path][1] != right[path][1]:
             lines.append(f"content differs: {path}")
     return lines
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a Python file imports, by name."""
+    nodes = list(ast.walk(ast.parse(path.read_text())))
+    imported = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    return imported | {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
