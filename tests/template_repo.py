@@ -16,7 +16,7 @@ from .combos import COOKIECUTTER_JSON, TEMPLATE_DIR
 from .tools import assert_ok, run, tool
 
 # What cookiecutter and cruft read from the template repository.
-TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
+TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "template_extension.py", "{{cookiecutter.project_slug}}")
 CURRENT_VERSION: str = COOKIECUTTER_JSON["_template_version"]
 
 # The next release, as the tests make it.

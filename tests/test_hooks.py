@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 
 import pytest
@@ -10,8 +9,8 @@ import pytest
 from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
 
-from .combos import TEMPLATE_DIR
-from .tools import assert_ok, isolated_env, run, tool, tree, tree_differences
+from .combos import COOKIECUTTER_JSON, TEMPLATE_DIR
+from .tools import assert_ok, imported_modules, isolated_env, run, tool, tree, tree_differences
 
 VALID = {
     "project_name": "Billing API",
@@ -29,8 +28,31 @@ VALID = {
 }
 
 
+RESERVED = json.loads((TEMPLATE_DIR / "hooks" / "reserved_names.json").read_text())
+
+
 def test_valid_answers_pass_validation():
-    assert pre.validate(VALID) == []
+    assert pre.validate(VALID, RESERVED) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("project_name", 'Say "hi" to O\'Brien \\ $HOME ${BASE_IMAGE} `id` {{ x }} {% raw %}'),
+        ("project_name", "Zürich \u2013 Straße ✓ 東京 \U0001f600"),
+        ("description", "A description long enough to be wrapped where it lands. " * 5),
+        ("author_name", "Ünïcödé & Co. <team>"),
+        ("author_email", "o'brien+tag@example.com"),
+        ("author_email", "$HOME@example.com"),
+        ("author_email", "me@localhost"),
+        ("http_port", "1024"),
+        ("http_port", "65535"),
+        ("http_port", 8080),
+        ("project_slug", "a" * 40),
+    ],
+)
+def test_unusual_but_safe_answers_are_accepted(field, value):
+    assert pre.validate({**VALID, field: value}, RESERVED) == []
 
 
 @pytest.mark.parametrize(
@@ -41,25 +63,116 @@ def test_valid_answers_pass_validation():
         ("project_slug", "1billing", "not a valid package name"),
         ("project_slug", "a" * 41, "not a valid package name"),
         ("project_slug", "../evil", "not a valid package name"),
-        ("project_slug", "class", "would shadow"),
-        ("project_slug", "json", "would shadow"),
-        ("project_slug", "celery", "would shadow"),
+        ("project_slug", "billing_api\n", "not a valid package name"),
+        ("project_slug", "café", "not a valid package name"),
+        ("project_slug", "class", "is a Python keyword"),
+        ("project_slug", "json", "would shadow the standard library module 'json' of Python 3.13"),
+        ("project_slug", "celery", "would shadow the module 'celery' the service installs (from celery)"),
+        ("project_slug", "pydantic", "would shadow the module 'pydantic' the service installs (from pydantic)"),
+        ("project_slug", "kombu", "would shadow the module 'kombu' the service installs (from kombu)"),
+        ("project_slug", "werkzeug", "would shadow the module 'werkzeug' the service installs (from werkzeug)"),
+        ("project_slug", "dateutil", "the service installs (from python-dateutil)"),
+        ("project_slug", "tests", "would shadow the project's tests package"),
+        ("project_slug", "sitecustomize", "would shadow a module Python imports at start-up"),
         ("framework", "bottle", "framework 'bottle' is not supported"),
         ("python_version", "3.9", "python_version '3.9' is not supported"),
         ("base_image_variant", "distroless", "base_image_variant 'distroless' is not supported"),
         ("use_postgres", "maybe", "use_postgres must be true or false"),
         ("http_port", "80", "from 1024 to 65535"),
+        ("http_port", "65536", "from 1024 to 65535"),
         ("http_port", "http", "from 1024 to 65535"),
+        ("http_port", "08000", "without a leading zero"),
+        ("http_port", "\uff18\uff10\uff18\uff10", "in ASCII digits"),
+        ("http_port", "١٢٣٤", "in ASCII digits"),
+        ("http_port", "1²³⁴", "in ASCII digits"),
+        ("http_port", "8000\n", "from 1024 to 65535"),
+        ("http_port", True, "from 1024 to 65535"),
         ("author_email", "nobody", "not an e-mail address"),
-        ("project_name", 'Say "hi"', "contain no quotes"),
-        ("description", "   ", "must be non-empty"),
+        ("author_email", "me\\@example.com", "not an e-mail address"),
+        ("author_email", "me@example.com\\", "not an e-mail address"),
+        ("author_email", '"quoted"@example.com', "not an e-mail address"),
+        ("author_email", "me@例え.jp", "in ASCII"),
+        ("project_name", "Line one\nLine two", "contains a control character (U+000A)"),
+        ("description", "   ", "must be non-empty text"),
+        ("description", "Bills\x0bthings", "contains a control character (U+000B)"),
+        ("description", "Bills\x0cthings", "contains a control character (U+000C)"),
+        ("description", "\x1b[31mred", "contains a control character (U+001B)"),
+        ("description", "one\u2028two", "contains a line break (U+2028)"),
+        ("author_name", "\udcff", "contains a lone surrogate (U+DCFF)"),
+        ("author_name", 42, "must be non-empty text, got 42"),
     ],
 )
 def test_each_bad_answer_is_reported_with_a_clear_message(field, value, message):
-    errors = pre.validate({**VALID, field: value})
+    errors = pre.validate({**VALID, field: value}, RESERVED)
     assert len(errors) == 1
     assert message in errors[0]
-    assert field in errors[0]
+    assert errors[0].startswith(field + " ")
+    assert "\n" not in errors[0], "the error must stay one line"
+
+
+@pytest.mark.parametrize(
+    ("slug", "python_version", "refused"),
+    [
+        ("compression", "3.14", True),  # new in 3.14
+        ("compression", "3.13", False),
+        ("annotationlib", "3.14", True),
+        ("imghdr", "3.12", True),  # removed in 3.13
+        ("imghdr", "3.13", False),
+        ("distutils", "3.11", True),  # removed in 3.12
+        ("distutils", "3.12", False),
+    ],
+)
+def test_slug_is_checked_against_the_standard_library_of_the_python_answered(slug, python_version, refused):
+    errors = pre.validate({**VALID, "project_slug": slug, "python_version": python_version}, RESERVED)
+    assert bool(errors) == refused, errors
+    if refused:
+        assert f"standard library module {slug!r} of Python {python_version}" in errors[0]
+
+
+def test_every_name_the_template_installs_is_refused_as_a_slug():
+    names = {name for names in RESERVED["dependencies"].values() for name in names}
+    assert {"pydantic", "starlette", "kombu", "werkzeug", "jinja2", "django", "pytest"} <= names
+    slugs = [name for name in names if pre.SLUG_PATTERN.fullmatch(name)]
+    accepted = [slug for slug in slugs if not pre.validate({**VALID, "project_slug": slug}, RESERVED)]
+    assert accepted == []
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"python_version": "3.9"}, "python_version '3.9' in the config file is not supported"),
+        ({"python_version": 3.12}, "python_version 3.12 in the config file is not supported; choose one of"),
+        ({"framework": "bottle"}, "framework 'bottle' in the config file is not supported"),
+        ({"base_image_variant": ["slim"]}, "base_image_variant ['slim'] in the config file is not supported"),
+        ({"use_postgres": "maybe"}, "use_postgres 'maybe' in the config file must be true or false"),
+        ({"use_celery": 2}, "use_celery 2 in the config file must be true or false"),
+    ],
+)
+def test_a_config_file_answer_cookiecutter_would_drop_is_refused(config, message):
+    errors = pre.validate(VALID, RESERVED, {"author_name": "Team", **config})
+    assert len(errors) == 1 and errors[0].startswith(message), errors
+
+
+def test_an_unquoted_version_in_a_config_file_is_told_to_be_quoted():
+    (error,) = pre.validate(VALID, RESERVED, {"python_version": 3.12})
+    assert error.endswith('(quote it: "3.12")')
+
+
+@pytest.mark.parametrize(
+    "config",
+    [None, {}, {"use_postgres": "yes"}, {"use_redis": " Off "}, {"use_celery": True}, {"python_version": "3.12"}],
+)
+def test_config_file_answers_cookiecutter_applies_pass(config):
+    # Keys other templates ask about (a user's ~/.cookiecutterrc serves them all) pass too.
+    assert pre.validate(VALID, RESERVED, {**(config or {}), "full_name": "x", "license": "MIT"}) == []
+
+
+def test_the_hook_offers_exactly_the_choices_of_cookiecutter_json():
+    questions = {k: v for k, v in COOKIECUTTER_JSON.items() if not k.startswith("_")}
+    assert {k: sorted(v) for k, v in pre.CHOICES.items()} == {
+        k: sorted(v) for k, v in questions.items() if isinstance(v, list)
+    }
+    assert set(pre.BOOLEAN_ANSWERS) == {k for k, v in questions.items() if isinstance(v, bool)}
 
 
 def test_celery_brings_redis_as_its_broker():
@@ -137,15 +250,12 @@ def test_writing_the_cruft_record_again_gives_the_same_bytes(tmp_path):
 
 
 # What the hooks may import: nothing that opens a connection or starts a program.
-HOOK_IMPORTS_ALLOWED = {"__future__", "json", "keyword", "pathlib", "re", "shutil", "sys"}
+HOOK_IMPORTS_ALLOWED = {"__future__", "json", "keyword", "pathlib", "re", "shutil", "sys", "unicodedata"}
 
 
 @pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
 def test_hooks_import_nothing_that_reaches_the_network_or_runs_programs(hook):
-    module = ast.parse((TEMPLATE_DIR / "hooks" / hook).read_text())
-    nodes = list(ast.walk(module))
-    imported = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
+    imported = imported_modules(TEMPLATE_DIR / "hooks" / hook)
     assert imported, "found no imports: the check is not reading the hook"
     assert imported <= HOOK_IMPORTS_ALLOWED, sorted(imported - HOOK_IMPORTS_ALLOWED)
 

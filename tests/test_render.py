@@ -19,7 +19,7 @@ from hooks.post_gen_project import MANIFEST, enabled_features
 
 from .combos import Combo, base_image
 from .conftest import ALL
-from .tools import assert_ok, run, tool
+from .tools import assert_compose_valid, assert_hadolint_clean, assert_ok, assert_ruff_clean, run, tool
 
 JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#|#\}")
 COMPOSE_FILES = ("compose.yaml", "compose.prod.yaml")
@@ -76,26 +76,17 @@ def test_python_version_is_wired_through(render, combo: Combo):
 
 @pytest.mark.parametrize("combo", ALL)
 def test_python_passes_ruff_check_and_format(render, combo: Combo):
-    project = render(combo)
-    assert_ok(run([tool("ruff"), "check", "--no-cache", "."], project), "ruff check")
-    assert_ok(run([tool("ruff"), "format", "--check", "--no-cache", "."], project), "ruff format --check")
+    assert_ruff_clean(render(combo))
 
 
 @pytest.mark.parametrize("combo", ALL)
 def test_dockerfile_passes_hadolint(render, combo: Combo):
-    project = render(combo)
-    # No config file: hadolint's defaults, with each ignore justified next to its line.
-    proc = run([tool("hadolint"), "--no-color", "Dockerfile"], project)
-    assert_ok(proc, "hadolint")
+    assert_hadolint_clean(render(combo))
 
 
 @pytest.mark.parametrize("combo", ALL)
 def test_compose_files_are_valid_for_compose_v2(render, combo: Combo):
-    project = render(combo)
-    compose = tool("docker-compose")
-    assert_ok(run([compose, "-f", "compose.yaml", "config", "--quiet"], project), "compose.yaml config")
-    prod = [compose, "-f", "compose.prod.yaml", "--env-file", ".env.example", "config", "--quiet"]
-    assert_ok(run(prod, project), "compose.prod.yaml config")
+    assert_compose_valid(render(combo))
 
 
 @pytest.mark.parametrize("combo", ALL)

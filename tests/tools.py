@@ -1,7 +1,9 @@
-"""Locate and run the tools installed with requirements-dev.txt; compare rendered trees."""
+"""Locate and run the tools installed with requirements-dev.txt (the linters every rendered
+project must pass among them); compare rendered trees."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -39,6 +41,23 @@ def run(
 
 def assert_ok(proc: subprocess.CompletedProcess, what: str) -> None:
     assert proc.returncode == 0, f"{what} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+
+
+def assert_ruff_clean(project: Path) -> None:
+    assert_ok(run([tool("ruff"), "check", "--no-cache", "."], project), "ruff check")
+    assert_ok(run([tool("ruff"), "format", "--check", "--no-cache", "."], project), "ruff format --check")
+
+
+def assert_hadolint_clean(project: Path) -> None:
+    # No config file: hadolint's defaults, with each ignore justified next to its line.
+    assert_ok(run([tool("hadolint"), "--no-color", "Dockerfile"], project), "hadolint")
+
+
+def assert_compose_valid(project: Path) -> None:
+    compose = tool("docker-compose")
+    assert_ok(run([compose, "-f", "compose.yaml", "config", "--quiet"], project), "compose.yaml config")
+    prod = [compose, "-f", "compose.prod.yaml", "--env-file", ".env.example", "config", "--quiet"]
+    assert_ok(run(prod, project), "compose.prod.yaml config")
 
 
 def isolated_env(home: Path) -> dict[str, str]:
@@ -91,3 +110,10 @@ def tree_differences(left: dict, right: dict) -> list[str]:
         elif left[path][1] != right[path][1]:
             lines.append(f"content differs: {path}")
     return lines
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a Python file imports, by name."""
+    nodes = list(ast.walk(ast.parse(path.read_text())))
+    imported = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    return imported | {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module}

@@ -13,7 +13,10 @@ from .config import settings
 
 logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-app = FastAPI(title="{{ cookiecutter.project_name }}", version=__version__)
+app = FastAPI(
+    title={{ cookiecutter.project_name | python_string(indent=4, column=10) }},
+    version=__version__,
+)
 
 
 @app.get("/health")
