@@ -41,7 +41,11 @@ app = Celery("{{ slug }}")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 {%- else %}
 
-app = Celery("{{ slug }}", broker=settings.redis_url, backend=settings.redis_url)
+app = Celery(
+    "{{ slug }}",
+    broker=settings.redis_url,
+    backend=settings.redis_url,
+)
 {%- endif %}
 # The reliability policy: a task is acknowledged only once it has run, and re-queued if its
 # worker dies; each worker process takes one task at a time.

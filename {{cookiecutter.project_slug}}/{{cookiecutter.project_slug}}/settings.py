@@ -107,13 +107,13 @@ STORAGES = {
 # Behind the TLS edge: trust its X-Forwarded-Proto, redirect plain HTTP, secure cookies, HSTS.
 # The probes stay on plain HTTP inside the network.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.production and os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
+SECURE_SSL_REDIRECT = env.production
 SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.production
 # Start low and raise once HTTPS works everywhere (a year: 31536000); see the README.
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "60" if env.production else "0"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true").lower() == "true"
-SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "true").lower() == "true"
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 
 USE_TZ = True
 TIME_ZONE = "UTC"
