@@ -15,7 +15,8 @@ import pytest
 
 from ..combos import Combo
 from ..conftest import combo_params
-from .conftest import CANARY, docker, free_port, health_status, wait_for
+from .conftest import CANARY, Built, docker, free_port, health_status, wait_for
+from .stacks import production_env
 
 pytestmark = pytest.mark.docker
 
@@ -24,17 +25,19 @@ IMAGE_COMBOS = [
     Combo("fastapi", "3.13"),
     Combo("fastapi", "3.11", use_postgres=True, use_redis=True, use_celery=True),
     Combo("flask", "3.12", use_postgres=True),
-    Combo("flask", "3.13", use_redis=True),
+    Combo("flask", "3.13", use_postgres=True, use_redis=True, use_celery=True),
     Combo("django", "3.11"),
     Combo("django", "3.13", use_postgres=True, use_redis=True, use_celery=True),
 ]
 PARAMS = combo_params(IMAGE_COMBOS)
 
 
-def run_container(tag: str, *flags: str) -> tuple[str, int]:
+def run_container(built: Built, *flags: str) -> tuple[str, int]:
+    """Run the image as production runs it: named hosts and strong secrets in the environment."""
     port = free_port()
     name = f"cps-{uuid.uuid4().hex[:10]}"
-    docker("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000", *flags, tag)
+    env = [f"--env={key}={value}" for key, value in production_env(built.combo).items()]
+    docker("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8000", *env, *flags, built.tag)
     return name, port
 
 
@@ -51,7 +54,7 @@ def container(build):
     started: list[str] = []
 
     def _start(combo: Combo, *flags: str) -> tuple[str, int]:
-        name, port = run_container(build(combo).tag, *flags)
+        name, port = run_container(build(combo), *flags)
         started.append(name)
         return name, port
 
