@@ -40,6 +40,7 @@ MANIFEST: dict[str, tuple[str, ...]] = {
     "flask": ("{slug}/app.py",),
     "django": (
         "manage.py",
+        "{slug}/middleware.py",
         "{slug}/settings.py",
         "{slug}/urls.py",
         "{slug}/views.py",
@@ -47,6 +48,10 @@ MANIFEST: dict[str, tuple[str, ...]] = {
     ),
     "gunicorn": ("{slug}/gunicorn_conf.py",),
     "celery": ("{slug}/celery_app.py", "{slug}/tasks.py", "tests/test_tasks.py"),
+    # The example model and its migrations: Django's ORM, or SQLAlchemy with Alembic.
+    "django_orm": ("{slug}/models.py", "{slug}/admin.py", "{slug}/migrations"),
+    "sqlalchemy": ("{slug}/db.py", "migrations"),
+    "postgres": ("tests/test_items.py",),
 }
 
 
@@ -57,6 +62,7 @@ def enabled_features(answers: dict) -> set[str]:
         features.add("gunicorn")
     if answers["use_postgres"]:
         features.add("postgres")
+        features.add("django_orm" if answers["framework"] == "django" else "sqlalchemy")
     if answers["use_redis"] or answers["use_celery"]:
         features.add("redis")
     if answers["use_celery"]:

@@ -42,6 +42,8 @@ SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 TEMPLATE_NAMES = {
     "tests": "the project's tests package",
     "manage": "Django's manage.py",
+    "migrations": "the project's Alembic migrations folder",
+    "staticfiles": "the folder Django collects static files into",
     "sitecustomize": "a module Python imports at start-up",
     "usercustomize": "a module Python imports at start-up",
 }

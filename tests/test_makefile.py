@@ -23,11 +23,12 @@ def phony_targets(project: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("combo", ALL)
-def test_makefile_offers_the_everyday_targets_and_django_ones_only_for_django(render, combo: Combo):
+def test_makefile_offers_the_everyday_targets_migrate_with_a_database_and_manage_for_django(render, combo: Combo):
     expected = set(EVERYDAY_TARGETS)
+    if combo.use_postgres:
+        expected.add("migrate")  # only where there is a database to migrate
     if combo.framework == "django":
-        # migrate only where there is a database to migrate.
-        expected |= {"manage", "migrate"} if combo.use_postgres else {"manage"}
+        expected.add("manage")
     assert phony_targets(render(combo)) == expected
 
 

@@ -21,7 +21,7 @@ import yaml
 
 from .combos import PINS, TEMPLATE_DIR, Combo
 from .conftest import ALL
-from .tools import assert_ok, run, tool
+from .tools import assert_ok, required_variables, run, tool
 
 WORKFLOW = Path(".github/workflows/ci.yml")
 TEMPLATE_WORKFLOW = TEMPLATE_DIR / WORKFLOW
@@ -88,7 +88,13 @@ def test_workflow_takes_the_python_from_the_answer_in_one_place(render, combo: C
 def test_workflow_lints_and_tests_with_the_makefile_targets(render, combo: Combo):
     jobs = load(render(combo) / WORKFLOW)["jobs"]
     assert step_runs(jobs["lint"]) == ["make lint"]
-    assert step_runs(jobs["test"]) == ["make test"]
+    test_runs = step_runs(jobs["test"])
+    assert test_runs[0] == "make test"
+    if combo.framework == "django":
+        [deploy_check] = [step for step in jobs["test"]["steps"] if "check --deploy" in step.get("run", "")]
+        assert "check --deploy --fail-level WARNING" in deploy_check["run"]
+        assert deploy_check["env"]["APP_ENV"] == "production", "the deploy check must see production settings"
+    assert len(test_runs) == (2 if combo.framework == "django" else 1)
     for job in (jobs["lint"], jobs["test"]):
         assert step_using(job, "astral-sh/setup-uv")["with"]["version"] == PINS["uv"]
     assert f"hadolint/hadolint:v{PINS['hadolint']} hadolint Dockerfile" in step_runs(jobs["hadolint"])[0]
@@ -110,12 +116,13 @@ def test_tests_run_against_the_chosen_services_with_integration_on(render, combo
     for name, service in services.items():
         assert service["image"] == compose_services[name]["image"], f"{name}: CI and compose.yaml differ"
         assert "--health-cmd" in service["options"], f"{name}: tests would start before it is ready"
-    urls = {"postgres": env.get("DATABASE_URL"), "redis": env.get("REDIS_URL")}
+    # The app's defaults (localhost and the standard port, see .env.example) reach each service.
+    example = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", (project / ".env.example").read_text(), re.M))
     for name in chosen:
         [mapping] = services[name]["ports"]
-        host_port = mapping.split(":")[0]
-        assert urls[name] and f"localhost:{host_port}/" in urls[name], f"{name}: URL and port differ"
-    assert bool(urls["postgres"]) == combo.use_postgres and bool(urls["redis"]) == combo.redis
+        prefix = name.upper()
+        assert example[f"{prefix}_HOST"] == "localhost"
+        assert mapping.split(":")[0] == env.get(f"{prefix}_PORT", example[f"{prefix}_PORT"]), name
 
 
 @pytest.mark.parametrize("combo", ALL)
@@ -126,10 +133,14 @@ def test_image_job_builds_with_cache_smoke_tests_and_scans(render, combo: Combo)
     assert build["load"] is True
     assert build["cache-from"] == "type=gha" and build["cache-to"].startswith("type=gha")
     assert build["tags"] == job["env"]["IMAGE"]
-    # Every secret compose.prod.yaml requires (${VAR:?...}) gets a throwaway value.
-    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", (project / "compose.prod.yaml").read_text()))
-    assert required <= set(job["env"]), f"the smoke test misses {sorted(required - set(job['env']))}"
+    # Every variable compose.prod.yaml requires (${VAR:?...}) is set: hosts in the job's env,
+    # secrets as fresh random values, generated in a step.
     runs = "\n".join(step_runs(job))
+    loop = re.search(r"^\s*for name in ([A-Z_ ]+); do\n.*openssl rand", runs, re.M)
+    generated = set(loop.group(1).split()) if loop else set()
+    missing = set(required_variables(project)) - set(job["env"]) - generated
+    assert not missing, f"the smoke test misses {sorted(missing)}"
+    assert job["env"]["ALLOWED_HOSTS"] == "localhost"
     assert "docker compose -f compose.prod.yaml up --detach --wait" in runs
     port = re.search(r"^HTTP_PORT=(\d+)$", (project / ".env.example").read_text(), re.M).group(1)
     for path in ("/health", "/ready"):

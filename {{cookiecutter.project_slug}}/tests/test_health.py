@@ -1,12 +1,19 @@
 """The operational contract: /health never depends on anything, /ready names what is down."""
 
 from __future__ import annotations
+{%- if cookiecutter.use_postgres or cookiecutter.use_redis or cookiecutter.use_celery %}
 
 import pytest
 
 from {{ cookiecutter.project_slug }} import checks
 
-from .conftest import INTEGRATION
+from .conftest import INTEGRATION, integration
+{%- else %}
+
+from {{ cookiecutter.project_slug }} import checks
+
+from .conftest import integration
+{%- endif %}
 
 
 def test_health_answers_ok_without_any_dependency(get):
@@ -41,7 +48,7 @@ def test_ready_names_only_the_dependency_that_is_down(get, monkeypatch, down):
 {%- endif %}
 
 
-@pytest.mark.skipif(not INTEGRATION, reason="needs the real services: INTEGRATION=1")
+@integration
 def test_ready_is_200_against_the_real_services(get):
     status, body = get("/ready")
     assert (status, body["status"]) == (200, "ready"), body

@@ -18,7 +18,14 @@ def check_postgres(settings: Settings) -> str | None:
     try:
         # libpq's connect_timeout is whole seconds, at least 2.
         timeout = max(2, round(settings.check_timeout))
-        with psycopg.connect(settings.database_url, connect_timeout=timeout) as conn:
+        with psycopg.connect(
+            host=settings.postgres_host,
+            port=settings.postgres_port,
+            user=settings.postgres_user,
+            password=settings.postgres_password,
+            dbname=settings.postgres_db,
+            connect_timeout=timeout,
+        ) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
         return type(exc).__name__
@@ -30,8 +37,9 @@ def check_postgres(settings: Settings) -> str | None:
 def check_redis(settings: Settings) -> str | None:
     import redis
 
-    client = redis.Redis.from_url(
-        settings.redis_url,
+    client = redis.Redis(
+        host=settings.redis_host,
+        port=settings.redis_port,
         socket_connect_timeout=settings.check_timeout,
         socket_timeout=settings.check_timeout,
     )

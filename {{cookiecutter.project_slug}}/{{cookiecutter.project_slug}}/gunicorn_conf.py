@@ -12,6 +12,8 @@ graceful_timeout = 8
 keepalive = 5
 # Heartbeat files in memory: the root filesystem is read-only in production.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a RAM disk, not a shared temp file
+# No control socket (gunicornc): it would be written under $HOME, on the read-only root.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -6,6 +6,7 @@ Usage: python -m {{ cookiecutter.project_slug }}.healthcheck [role]
 {%- if cookiecutter.use_celery %}
   worker  the Celery worker on this host answers a ping through the broker
   beat    the beat scheduler touched its heartbeat file recently
+  flower  GET /healthcheck on this container's Flower
 {%- endif %}
 
 Exit status 0 means healthy, 1 unhealthy, as Docker expects.
@@ -21,11 +22,18 @@ import urllib.request
 
 TIMEOUT = 3.0
 PORT = {{ cookiecutter.http_port }}
+{%- if cookiecutter.use_celery %}
+FLOWER_PORT = 5555
+{%- endif %}
+
+
+def get_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 - a fixed http URL
+        return response.status == 200
 
 
 def web() -> bool:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=TIMEOUT) as response:
-        return response.status == 200
+    return get_ok(f"http://127.0.0.1:{PORT}/health")
 {%- if cookiecutter.use_celery %}
 
 
@@ -46,6 +54,10 @@ def beat() -> bool:
     except OSError:
         return False
     return age < BEAT_HEARTBEAT_MAX_AGE
+
+
+def flower() -> bool:
+    return get_ok(f"http://127.0.0.1:{FLOWER_PORT}/healthcheck")
 {%- endif %}
 
 
@@ -54,6 +66,7 @@ ROLES = {
 {%- if cookiecutter.use_celery %}
     "worker": worker,
     "beat": beat,
+    "flower": flower,
 {%- endif %}
 }
 

@@ -1,22 +1,57 @@
-"""FastAPI application: liveness at /health, readiness at /ready."""
+{%- set db = cookiecutter.use_postgres -%}
+"""FastAPI application: liveness at /health, readiness at /ready{% if db %}, and the example: /items{% endif %}."""
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI{% if db %}, HTTPException{% endif %}
+from fastapi.responses import JSONResponse, PlainTextResponse
+{%- if db %}
+from pydantic import BaseModel, Field
+{%- endif %}
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import __version__
 from .checks import readiness
-from .config import settings
+from .config import PROBE_PATHS, host_allowed, settings
+{%- if db %}
+from .db import Item, session_scope
+{%- endif %}
+{%- if db and cookiecutter.use_celery %}
+from .tasks import process_item
+{%- endif %}
 
 logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+
+class AllowedHostsMiddleware:
+    """400 for a Host header outside ALLOWED_HOSTS (Django's rule), except on the probes."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in PROBE_PATHS:
+            host = Headers(scope=scope).get("host", "")
+            if not host_allowed(host, self.allowed_hosts):
+                await PlainTextResponse("Invalid Host header", status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+# The interactive docs and the OpenAPI schema are off in production unless API_DOCS=true.
+docs = settings.api_docs
 app = FastAPI(
     title={{ cookiecutter.project_name | python_string(indent=4, column=10) }},
     version=__version__,
+    docs_url="/docs" if docs else None,
+    redoc_url="/redoc" if docs else None,
+    openapi_url="/openapi.json" if docs else None,
 )
+app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
 
 
 @app.get("/health")
@@ -30,3 +65,38 @@ def ready() -> JSONResponse:
     """Readiness: every dependency answers within its timeout, or 503 naming those that do not."""
     status, body = readiness(settings)
     return JSONResponse(body, status_code=status)
+{%- if db %}
+
+
+class ItemIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+@app.post("/items", status_code=201)
+def create_item(payload: ItemIn) -> dict:
+    """Write a row: {"name": "..."} -> 201 and the item."""
+    with session_scope() as session:
+        item = Item(name=payload.name)
+        session.add(item)
+        session.flush()
+        return item.as_dict()
+
+
+@app.get("/items/{item_id}")
+def get_item(item_id: int) -> dict:
+    """Read it back."""
+    with session_scope() as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="no such item")
+        return item.as_dict()
+{%- if cookiecutter.use_celery %}
+
+
+@app.post("/items/{item_id}/process", status_code=202)
+def process(item_id: int) -> dict:
+    """Hand the item to a Celery worker, which marks it processed; 202 and the task id."""
+    get_item(item_id)
+    return {"id": item_id, "task_id": process_item.delay(item_id).id}
+{%- endif %}
+{%- endif %}

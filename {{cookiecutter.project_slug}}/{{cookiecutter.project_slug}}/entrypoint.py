@@ -1,0 +1,55 @@
+"""The image's entrypoint: check the configuration, then become the command.
+
+    python -m {{ cookiecutter.project_slug }}.entrypoint COMMAND [ARGUMENT ...]
+
+In production a missing, short or development secret, or a missing ALLOWED_HOSTS, stops
+the container here with one line naming the variable, before any server starts. The
+command then replaces this process (exec), so it runs as PID 1 and receives signals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+{%- if cookiecutter.use_celery %}
+from collections.abc import MutableMapping
+
+from .config import ConfigError, load_settings, read, secret_problem
+
+FLOWER_PASSWORD_MIN_LENGTH = 16
+
+
+def flower_auth(environ: MutableMapping[str, str]) -> None:
+    """Flower in production only runs behind basic auth, from FLOWER_USER and FLOWER_PASSWORD(_FILE)."""
+    problem = secret_problem("FLOWER_PASSWORD", read(environ, "FLOWER_PASSWORD"), FLOWER_PASSWORD_MIN_LENGTH)
+    if problem:
+        raise ConfigError(problem)
+    user = environ.get("FLOWER_USER", "admin")
+    environ["FLOWER_BASIC_AUTH"] = f"{user}:{read(environ, 'FLOWER_PASSWORD')}"
+{%- else %}
+
+from .config import ConfigError, load_settings
+{%- endif %}
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(f"usage: python -m {__package__}.entrypoint COMMAND [ARGUMENT ...]", file=sys.stderr)
+        return 2
+    try:
+{%- if cookiecutter.use_celery %}
+        settings = load_settings()
+        if settings.production and "flower" in argv:
+            flower_auth(os.environ)
+{%- else %}
+        load_settings()
+{%- endif %}
+    except ConfigError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1
+    os.execvp(argv[0], argv)  # noqa: S606 - an entrypoint runs the command it is given
+    return 0  # not reached: exec replaced this process
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
