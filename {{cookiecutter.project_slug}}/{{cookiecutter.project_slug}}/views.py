@@ -45,9 +45,10 @@ def ready(request: HttpRequest) -> JsonResponse:
 def create_item(request: HttpRequest) -> JsonResponse:
     """Write a row: {"name": "..."} -> 201 and the item."""
     try:
-        name = json.loads(request.body).get("name")
-    except (ValueError, AttributeError):
-        name = None
+        payload = json.loads(request.body)
+    except ValueError:
+        payload = None
+    name = payload.get("name") if isinstance(payload, dict) else None
     if not isinstance(name, str) or not 1 <= len(name) <= 200:
         return JsonResponse({"error": "name: a string of 1 to 200 characters"}, status=422)
     item = Item.objects.create(name=name)
