@@ -73,7 +73,7 @@ install_from_suite() {
   fi
   local debs=$WORK/debs-$SUITE
   rm -rf "$debs" && mkdir -p "$debs"
-  (cd "$debs" && quiet "$WORK/apt-download.log" private_apt "$SUITE" "deb $SUITE" apt-get download "$@") ||
+  (cd "$debs" && quiet "$WORK/apt-download.log" private_apt "bin-$SUITE" "deb $SUITE" apt-get download "$@") ||
     die "downloading $* from Debian $SUITE failed"
   quiet "$WORK/apt-update.log" "${APT_GET[@]}" update || die "apt-get update failed"
   quiet "$WORK/apt-install.log" "${APT_GET[@]}" install -y --no-install-recommends "$debs"/*.deb 9>&- ||
@@ -254,11 +254,13 @@ build_standin() {
 }
 
 # ensure_image TAG [FORCE]: TAG present and current afterwards, or (when this machine cannot make it: said why)
-# listed in SKIPPED.
-SKIPPED=()
-is_skipped() { [[ " ${SKIPPED[*]-} " == *" $1 "* ]]; }
+# listed in SKIPPED. Each TAG is looked at once per run.
+SKIPPED=() SEEN=()
+is_in() { local item=$1 list=" ${*:2} "; [[ $list == *" $item "* ]]; }
 ensure_image() {
   local tag=$1 force=${2:-0} kind have digest="" need why
+  if is_in "$tag" "${SEEN[@]-}"; then return 0; fi
+  SEEN+=("$tag")
   kind=$(standin_kind "$tag")
   have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=missing
   case $have in
@@ -292,7 +294,7 @@ ensure_image() {
   fi
   for need in $(recipe "$kind" recipe_needs "$tag"); do
     ensure_image "$need"
-    if is_skipped "$need"; then
+    if is_in "$need" "${SKIPPED[@]-}"; then
       log "$tag: SKIPPED: it is built from $need, which this machine cannot make"
       SKIPPED+=("$tag")
       return 0

@@ -82,8 +82,8 @@ debian_mirror() {
 }
 
 # private_apt NAME "TYPE SUITE..." apt-get|apt-cache ARGS...: apt-get/apt-cache ARGS against Debian's SUITEs (TYPE deb or deb-src) through a
-# private list directory $WORK/apt-NAME, so the system's sources stay untouched. The lists are refreshed when
-# missing or older than a day. Release files are not checked for expiry: a mirror that is a frozen snapshot serves
+# private list directory $WORK/apt-NAME, so the system's sources stay untouched. The lists are fetched when
+# missing (delete $WORK/apt-NAME to refresh them). Release files are not checked for expiry: a mirror that is a frozen snapshot serves
 # forky's and sid's with a past Valid-Until, and nothing here installs from them.
 private_apt() {
   local name=$1 spec=$2 dir=$WORK/apt-$1 mirror suite opts
@@ -91,7 +91,7 @@ private_apt() {
   opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
     -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o Acquire::Languages=none
     -o Acquire::Check-Valid-Until=false)
-  if [ ! -s "$dir/sources.list" ] || [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' -mtime -1 2>/dev/null)" ]; then
+  if [ ! -s "$dir/sources.list" ] || [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' 2>/dev/null)" ]; then
     is_debian || die "Debian packages are needed (apt-get), and this is not Debian"
     mirror=$(debian_mirror)
     [ -n "$mirror" ] || die "no Debian mirror found in this machine's apt sources; set CI_DEBIAN_MIRROR"
@@ -102,12 +102,29 @@ private_apt() {
   "$1" "${opts[@]}" "${@:2}"
 }
 
-# debian_source PACKAGE [VERSION-PREFIX]: the newest version of Debian source package PACKAGE in bookworm, trixie,
-# forky or sid (the newest starting with VERSION-PREFIX- if there is one); empty if Debian has no such package.
+# debian_versions PACKAGE: the versions of Debian source package PACKAGE in bookworm, trixie, forky and sid.
+# debian_binary_version SUITE PACKAGE: the version of binary package PACKAGE in Debian SUITE (empty: none).
+# Both are remembered beside the lists they come from (apt-cache takes seconds on lists this large).
+debian_versions() {
+  apt_memo sources "deb-src bookworm trixie forky sid" "src-$1" showsrc "$1" | sed -n 's/^Version: //p' | sort -uV
+}
+debian_binary_version() {
+  apt_memo "bin-$1" "deb $1" "bin-$2" madison "$2" | awk 'NR == 1 {print $3}'
+}
+apt_memo() {
+  local memo=$WORK/apt-$1/memo-$3
+  if [ ! -e "$memo" ]; then
+    private_apt "$1" "$2" apt-cache "${@:4}" >"$memo.tmp" 2>/dev/null || true
+    mv "$memo.tmp" "$memo"
+  fi
+  cat "$memo"
+}
+
+# debian_source PACKAGE [VERSION-PREFIX]: the newest of those versions (the newest starting with VERSION-PREFIX- if
+# there is one); empty if Debian has no such package.
 debian_source() {
-  local versions pick
-  versions=$(private_apt sources "deb-src bookworm trixie forky sid" apt-cache showsrc "$1" 2>/dev/null |
-    sed -n 's/^Version: //p' | sort -uV)
+  local versions pick=""
+  versions=$(debian_versions "$1")
   if [ -n "${2:-}" ]; then pick=$(echo "$versions" | awk -v p="$2-" 'index($0, p) == 1' | tail -n 1); fi
   echo "${pick:-$(echo "$versions" | tail -n 1)}"
 }

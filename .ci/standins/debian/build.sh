@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # WHAT (what it is made from) is read by docker-engine.sh
 # ci-standin-base:<suite>: the Debian base of the Debian-based stand-ins, shaped like debian:<suite>-slim.
 # `debootstrap --variant=minbase <suite>` from this machine's Debian mirror (root, Debian), imported with
-# `docker import` (about 40 s). Sourced by ../../docker-engine.sh (see `recipe` there).
+# `docker import` (about 40 s). <suite> is a release (trixie: the base of most stand-ins) or sid (for a Python
+# only sid packages). Sourced by ../../docker-engine.sh (see `recipe` there).
 
 recipe_build() {
   local tag=$1 label=$2 suite=${1#*:} rootfs mirror security
@@ -22,9 +23,15 @@ recipe_build() {
   # after itself, no docs/man pages/locales, nothing of the host (resolv.conf, hostname) left inside.
   rm -f "$rootfs/etc/apt/sources.list"
   {
-    printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$mirror" "$suite" "$suite"
-    if [ -n "$security" ]; then
+    if [ "$suite" = sid ]; then
+      printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror"
+      # A mirror that is a frozen snapshot serves sid's Release past its Valid-Until: apt would refuse it.
+      echo 'Acquire::Check-Valid-Until "false";' >"$rootfs/etc/apt/apt.conf.d/docker-no-check-valid-until"
+    else
+      printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$mirror" "$suite" "$suite"
+    fi
+    if [ -n "$security" ] && [ "$suite" != sid ]; then
       printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
         "$security" "$suite"
     fi

@@ -1,12 +1,12 @@
 # shellcheck shell=bash disable=SC2034  # WHAT (what it is made from) is read by docker-engine.sh
-# python:<X.Y.Z>-slim-<suite>: the Debian stand-in base + an upstream CPython X.Y under /usr/local (see
-# Dockerfile): a self-contained build already on this machine (pyenv's newest X.Y.*, copied in: seconds), else
-# CPython compiled from Debian's source (ci-standin-cpython:X.Y.Z-glibc: minutes). Sourced by
+# python:<X.Y.Z>-slim-<suite>: an upstream CPython X.Y under /usr/local on the Debian stand-in base (Dockerfile),
+# copied from a self-contained build on this machine (pyenv's newest X.Y.*); else Debian's python3.X package from
+# the first of the base suite and sid that packages it, on a base of that suite (Dockerfile.debian). No CPython
+# source is compiled for these: Debian's mirror here serves no python3.14 source. Sourced by
 # ../../docker-engine.sh (see `recipe` there).
 
 python_patch() { local v=${1#python:}; echo "${v%%-*}"; } # python:3.12.15-slim-trixie -> 3.12.15
 python_minor() { python_patch "$1" | cut -d. -f1,2; }      # -> 3.12
-cpython_image() { echo "ci-standin-cpython:$(python_patch "$1")-glibc"; }
 
 # pyenv_python X.Y: the newest self-contained CPython X.Y.Z pyenv built on this machine (empty if none).
 pyenv_python() {
@@ -20,9 +20,35 @@ pyenv_python() {
   echo "$best"
 }
 
+# debian_python_suite X.Y: the first of the base suite and sid whose packages include python<X.Y> (empty: none).
+debian_python_suite() {
+  local suite
+  for suite in "${BASE_IMAGE#*:}" sid; do
+    if [ -n "$(debian_binary_version "$suite" "python$1")" ]; then
+      echo "$suite"
+      return
+    fi
+  done
+}
+
+# The Debian base the stand-in is built on: the base suite's with pyenv's CPython, else that of Debian's python.
 recipe_needs() {
-  echo "$BASE_IMAGE"
-  if [ -z "$(pyenv_python "$(python_minor "$1")")" ]; then cpython_image "$1"; fi
+  local minor
+  minor=$(python_minor "$1")
+  if [ -n "$(pyenv_python "$minor")" ]; then
+    echo "$BASE_IMAGE"
+  else
+    echo "ci-standin-base:$(debian_python_suite "$minor")"
+  fi
+}
+
+recipe_available() {
+  local minor
+  minor=$(python_minor "$1")
+  if [ -z "$(pyenv_python "$minor")" ] && [ -z "$(debian_python_suite "$minor")" ]; then
+    echo "pyenv has no CPython $minor here, and neither Debian ${BASE_IMAGE#*:} nor sid packages python$minor"
+    return 1
+  fi
 }
 
 recipe_inputs() {
@@ -33,22 +59,22 @@ recipe_inputs() {
 }
 
 recipe_prepare() {
-  local tag=$1 ctx=$2 minor src version
+  local tag=$1 ctx=$2 minor src suite version
   minor=$(python_minor "$tag")
   src=$(pyenv_python "$minor")
   copy_local_ca_certs "$ctx/certs"
   if [ -n "$src" ]; then
     copy_python_tree "$src" "$minor" "$ctx/python"
-    version=${src##*/}
-    BUILD_ARGS+=(--build-context "python=$ctx/python")
-    WHAT="CPython $version (pyenv's build on this machine)"
+    BUILD_ARGS+=(--build-context "python=$ctx/python" --build-arg "BASE_IMAGE=$BASE_IMAGE"
+      --build-arg "PYTHON_VERSION=${src##*/}")
+    WHAT="CPython ${src##*/} (pyenv's build on this machine)"
   else
-    version=$(docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$(cpython_image "$tag")" |
-      sed -n 's/^PYTHON_VERSION=//p')
-    BUILD_ARGS+=(--build-context "python=docker-image://$(cpython_image "$tag")")
-    WHAT=$(cpython_image "$tag")
+    suite=$(debian_python_suite "$minor")
+    version=$(debian_binary_version "$suite" "python$minor")
+    BUILD_ARGS+=(-f "$ctx/Dockerfile.debian" --build-arg "BASE_IMAGE=ci-standin-base:$suite"
+      --build-arg "PYTHON_MINOR=$minor" --build-arg "PYTHON_VERSION=${version%%-*}")
+    WHAT="Debian $suite's python$minor $version"
   fi
-  BUILD_ARGS+=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "PYTHON_VERSION=$version")
 }
 
 # copy_python_tree SRC X.Y DEST: CPython's bin, lib, include from SRC, trimmed like the official slim image (no test
