@@ -166,6 +166,11 @@ EOF
   chmod 755 "$3"
 }
 
+# image_env IMAGE NAME: the value of environment variable NAME in IMAGE's configuration.
+image_env() {
+  docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$1" | sed -n "s/^$2=//p"
+}
+
 # CA certificates this machine trusts on top of the system bundle (update-ca-certificates' input, e.g. a
 # TLS-intercepting proxy's): stand-ins that run pip or uv copy them in at build time; they are never committed.
 local_ca_certs() { find /usr/local/share/ca-certificates -type f -name '*.crt' 2>/dev/null | LC_ALL=C sort; }

@@ -54,6 +54,4 @@ recipe_prepare() {
   WHAT="Debian's python$minor $version source, compiled for musl"
 }
 
-recipe_check() {
-  docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$1" | sed -n 's/^PYTHON_VERSION=/CPython /p'
-}
+recipe_check() { echo "CPython $(image_env "$1" PYTHON_VERSION)"; }

@@ -25,3 +25,5 @@ rm -rf "$lib"/test "$lib"/idlelib "$lib"/tkinter "$lib"/turtledemo lib/libpython
 find . -depth \( -name tests -o -name test -o -name idle_test \) -type d -exec rm -rf {} +
 find . -name '*.opt-[12].pyc' -delete
 find . -type f \( -name '*.so' -o -name '*.so.*' -o -path './bin/python3.*' \) -exec strip --strip-unneeded {} + 2>/dev/null || true
+echo "CPU time (user, system) of this shell and its children:"
+times

@@ -16,9 +16,10 @@ cp -r x86_64-linux-gnu/asm /musl/include/
 # The freshly built python must find those libraries while it is built (only musl's loader reads this file).
 echo /musl/lib >/etc/ld-musl-x86_64.path
 # CPython's configure compares `$CC --print-multiarch` with the target it detects (x86_64-linux-musl).
+# (3.11's setup.py asks `-print-multiarch`, and would add glibc's include directory for its answer.)
 cat >/usr/local/bin/musl-cc <<'SH'
 #!/bin/sh
-[ "${1:-}" != --print-multiarch ] || exec echo x86_64-linux-musl
+case ${1:-} in -print-multiarch | --print-multiarch) exec echo x86_64-linux-musl ;; esac
 exec musl-gcc "$@"
 SH
 chmod 755 /usr/local/bin/musl-cc
@@ -49,3 +50,5 @@ for f in *.orig.tar.*; do tar -xf "$f"; done
   cp sqlite3.h /musl/include/
 )
 rm -rf /src/*
+echo "CPU time (user, system) of this shell and its children:"
+times

@@ -2,7 +2,9 @@
 # python:<X.Y.Z>-alpine<A.B>: the Alpine stand-in base + CPython compiled for musl (see Dockerfile). Sourced by
 # ../../docker-engine.sh (see `recipe` there).
 
-python_patch() { local v=${1#python:}; echo "${v%%-*}"; } # python:3.13.15-alpine3.24 -> 3.13.15
+# shellcheck source=.ci/standins/python.sh
+. "$STANDINS/python.sh"
+
 cpython_image() { echo "ci-standin-cpython:$(python_patch "$1")-musl"; }
 
 # The CPython tree first: if it cannot be made here, the Alpine base is not built for nothing.
@@ -12,15 +14,11 @@ recipe_inputs() { cat_local_ca_certs; }
 recipe_prepare() {
   local tag=$1 ctx=$2 cpython version
   cpython=$(cpython_image "$tag")
-  version=$(docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$cpython" | sed -n 's/^PYTHON_VERSION=//p')
+  version=$(image_env "$cpython" PYTHON_VERSION)
   copy_local_ca_certs "$ctx/certs"
   BUILD_ARGS+=(--build-context "python=docker-image://$cpython" --build-arg "ALPINE_IMAGE=$ALPINE_IMAGE"
     --build-arg "PYTHON_VERSION=$version")
   WHAT="$cpython on $ALPINE_IMAGE"
 }
 
-recipe_check() {
-  # shellcheck source=.ci/standins/python-check.sh
-  . "$STANDINS/python-check.sh"
-  python_check "$1" musllinux
-}
+recipe_check() { python_check "$1" musllinux; }

@@ -5,8 +5,8 @@
 # source is compiled for these: Debian's mirror here serves no python3.14 source. Sourced by
 # ../../docker-engine.sh (see `recipe` there).
 
-python_patch() { local v=${1#python:}; echo "${v%%-*}"; } # python:3.12.15-slim-trixie -> 3.12.15
-python_minor() { python_patch "$1" | cut -d. -f1,2; }      # -> 3.12
+# shellcheck source=.ci/standins/python.sh
+. "$STANDINS/python.sh"
 
 # pyenv_python X.Y: the newest self-contained CPython X.Y.Z pyenv built on this machine (empty if none).
 pyenv_python() {
@@ -98,8 +98,4 @@ copy_python_tree() {
   { grep -rlIF -- "$src" "$dst" || true; } | while read -r f; do sed -i "s|$src|/usr/local|g" "$f"; done
 }
 
-recipe_check() {
-  # shellcheck source=.ci/standins/python-check.sh
-  . "$STANDINS/python-check.sh"
-  python_check "$1" manylinux
-}
+recipe_check() { python_check "$1" manylinux; }

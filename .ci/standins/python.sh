@@ -1,5 +1,10 @@
 # shellcheck shell=bash
-# python_check TAG musllinux|manylinux: the post-build check of the python stand-ins (python-slim, python-alpine):
+# Shared by the python stand-in recipes (python-slim, python-alpine): sourced by their build.sh.
+
+python_patch() { local v=${1#python:}; echo "${v%%-*}"; } # python:3.12.15-slim-trixie -> 3.12.15
+python_minor() { python_patch "$1" | cut -d. -f1,2; }      # -> 3.12
+
+# python_check TAG musllinux|manylinux: the post-build check of the python stand-ins:
 # the template's runtime-stage user commands work, and a venv takes a binary wheel of the image's platform from
 # PyPI (pydantic-core: compiled, with wheels for every CPython offered), imports it and the modules rendered
 # services need. Prints the Python version, last.
