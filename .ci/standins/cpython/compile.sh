@@ -8,10 +8,11 @@ set -eu
 mkdir -p /src/cpython
 tar -C /src/cpython --strip-components=1 -xf /src/python*.orig.tar.*
 cd /src/cpython
-# Alpine's OpenSSL is built without compression; Debian's headers (used here) would reference COMP_* symbols.
+# Alpine's OpenSSL is built without compression; Debian's headers (used here) would reference COMP_* symbols (in
+# CFLAGS: 3.11's setup.py keeps only the -I options of CPPFLAGS).
 # Not built: modules whose libraries the Alpine base lacks (curses, readline, dbm, tkinter).
 ./configure --prefix=/usr/local --enable-shared --disable-test-modules --without-ensurepip --without-system-libmpdec \
-  CC=musl-cc --with-openssl=/musl CPPFLAGS="-I/musl/include -DOPENSSL_NO_COMP" \
+  CC=musl-cc --with-openssl=/musl CPPFLAGS=-I/musl/include CFLAGS=-DOPENSSL_NO_COMP \
   LDFLAGS="-L/musl/lib -Wl,-rpath-link,/musl/lib" OPT="-DNDEBUG -fwrapv -O1" \
   py_cv_module__curses=n/a py_cv_module__curses_panel=n/a py_cv_module_readline=n/a \
   py_cv_module__tkinter=n/a py_cv_module__dbm=n/a py_cv_module__gdbm=n/a py_cv_module_nis=n/a
