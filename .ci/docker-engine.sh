@@ -114,9 +114,9 @@ start_dockerd() {
 }
 
 ensure_engine() {
-  local t how major missing=() server
+  local t how major missing=() server buildx compose
   t=$(now_ms)
-  if docker info >/dev/null 2>&1; then
+  if server=$(docker version --format '{{.Server.Version}}' 2>/dev/null); then
     how="already running"
   else
     major=$(dockerd_major)
@@ -128,21 +128,21 @@ ensure_engine() {
       how="started"
     fi
     docker info >/dev/null 2>&1 || start_dockerd
+    server=$(docker version --format '{{.Server.Version}}')
   fi
-  docker buildx version >/dev/null 2>&1 || missing+=(docker-buildx)
-  docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  buildx=$(docker buildx version 2>/dev/null | awk '{print $2}') || missing+=(docker-buildx)
+  compose=$(docker compose version --short 2>/dev/null) || missing+=(docker-compose)
   if [ ${#missing[@]} != 0 ]; then
     log "engine: missing CLI plugin(s) ${missing[*]}; installing Debian $SUITE's packages"
     install_from_suite "${missing[@]}"
-    if ! docker buildx version >/dev/null 2>&1 || ! docker compose version >/dev/null 2>&1; then
+    if ! buildx=$(docker buildx version | awk '{print $2}') || ! compose=$(docker compose version --short); then
       die "docker buildx / docker compose still missing after installing ${missing[*]}"
     fi
   fi
-  server=$(docker version --format '{{.Server.Version}}')
   if [ "${server%%.*}" -lt "$ENGINE_MIN_MAJOR" ] 2>/dev/null; then
     log "engine: WARNING: engine $server is older than $ENGINE_MIN_MAJOR (the project's Dockerfiles may need newer features)"
   fi
-  log "engine: Docker Engine $server $how, $(docker buildx version | awk '{print "buildx " $2}'), compose $(docker compose version --short) ($(secs "$t"))"
+  log "engine: Docker Engine $server $how, buildx $buildx, compose $compose ($(secs "$t"))"
 }
 
 # -------------------------------------------------------------------------------------------------- stand-ins
