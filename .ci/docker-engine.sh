@@ -62,7 +62,17 @@ usage() {
   sed -n '2,/^set -Eeuo/{/^set -Eeuo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
 
-default_tags() { python3 "$STANDINS/tags.py"; }
+# default_tags: standins/tags.py's list, remembered per content of cookiecutter.json (python3 may be a slow shim).
+default_tags() {
+  local memo
+  memo=$WORK/tags-$(sha256sum "$HERE/../cookiecutter.json" "$STANDINS/tags.py" | sha256sum | cut -c1-16)
+  if [ ! -s "$memo" ]; then
+    mkdir -p "$WORK"
+    python3 "$STANDINS/tags.py" >"$memo.tmp"
+    mv "$memo.tmp" "$memo"
+  fi
+  cat "$memo"
+}
 
 # ----------------------------------------------------------------------------------------------------- engine
 # install_from_suite PKG...: install Debian $SUITE's .debs of PKG (not their dependencies: those come from this
@@ -202,20 +212,24 @@ build_recipe() {
   echo "$WHAT" >"$WORK/what"
 }
 
-# standin_digest TAG: a digest of everything the stand-in for TAG is made of (recipe files, its inputs, and the
-# digests of the stand-ins it is built from), stored as its label to detect stale ones.
+# standin_digest TAG: set DIGESTS[TAG] to a digest of everything the stand-in for TAG is made of (recipe files, its
+# inputs, and the digests of the stand-ins it is built from): its label, to detect stale ones.
+declare -A DIGESTS=()
 standin_digest() {
-  local tag=$1 kind need f
+  local tag=$1 kind needs need f
+  if [ -n "${DIGESTS[$tag]:-}" ]; then return 0; fi
   kind=$(standin_kind "$tag")
-  {
+  needs=$(recipe "$kind" recipe_needs "$tag")
+  for need in $needs; do standin_digest "$need"; done
+  DIGESTS[$tag]=$({
     echo "$tag"
     while read -r f; do
       echo "${f#"$STANDINS/"}"
       cat "$f"
     done < <(find "$STANDINS/$kind" -type f | LC_ALL=C sort)
     recipe "$kind" recipe_inputs "$tag"
-    for need in $(recipe "$kind" recipe_needs "$tag"); do standin_digest "$need"; done
-  } | sha256sum | cut -c1-16
+    for need in $needs; do echo "${DIGESTS[$need]}"; done
+  } | sha256sum | cut -c1-16)
 }
 
 pull() {
@@ -258,11 +272,14 @@ build_standin() {
 SKIPPED=() SEEN=()
 is_in() { local item=$1 list=" ${*:2} "; [[ $list == *" $item "* ]]; }
 ensure_image() {
-  local tag=$1 force=${2:-0} kind have digest="" need why
+  local tag=$1 force=${2:-0} kind have need why
   if is_in "$tag" "${SEEN[@]-}"; then return 0; fi
   SEEN+=("$tag")
   kind=$(standin_kind "$tag")
-  have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=missing
+  have=${LABELS[$tag]-missing}
+  if [ "$have" = missing ]; then
+    have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=missing
+  fi
   case $have in
     missing) ;;
     "" | "<no value>")
@@ -274,10 +291,10 @@ ensure_image() {
         log "$tag: present (stand-in of a recipe that no longer exists)"
         return 0
       fi
-      digest=$(standin_digest "$tag")
+      standin_digest "$tag"
       if [ "$force" = 1 ]; then
         log "$tag: rebuilding stand-in (CI_DOCKER_REBUILD=1)"
-      elif [ "$have" = "$digest" ]; then
+      elif [ "$have" = "${DIGESTS[$tag]}" ]; then
         log "$tag: present (stand-in)"
         return 0
       else
@@ -300,7 +317,17 @@ ensure_image() {
       return 0
     fi
   done
-  build_standin "$tag" "${digest:-$(standin_digest "$tag")}"
+  standin_digest "$tag"
+  build_standin "$tag" "${DIGESTS[$tag]}"
+}
+
+# read_labels TAG...: LABELS[TAG] = the stand-in label of each TAG present ("" for a real image), in one call.
+declare -A LABELS=()
+read_labels() {
+  local tags label
+  while read -r tags label; do
+    for tag in $(echo "$tags" | tr -d '[]'); do LABELS[$tag]=${label#<no value>}; done
+  done < <(docker image inspect -f "{{.RepoTags}} {{ index .Config.Labels \"$LABEL\" }}" "$@" 2>/dev/null || true)
 }
 
 # ------------------------------------------------------------------------------------------------------- main
@@ -328,6 +355,7 @@ main() {
   fi
 
   ensure_engine
+  read_labels "${tags[@]}"
   for tag in "${tags[@]}"; do ensure_image "$tag" "${CI_DOCKER_REBUILD:-0}"; done
   log "done: ${#tags[@]} image(s)${SKIPPED[*]:+; SKIPPED (no stand-in possible here): ${SKIPPED[*]}}"
 }
