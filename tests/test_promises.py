@@ -11,6 +11,7 @@ import pytest
 
 from .combos import ALL_COMBOS
 from .promises import PROMISES, project
+from .promises.readme import README, readme_block, table
 
 PARAMS = [
     pytest.param(promise, combo, id=f"{promise.name}-{combo.id}", marks=pytest.mark.xdist_group(combo.id))
@@ -24,3 +25,6 @@ PARAMS = [
 def test_promise_holds(render, promise, combo):
     promise.check(project(render(combo), combo))
 
+
+def test_readme_lists_every_promise_and_the_test_that_proves_it():
+    assert readme_block(README.read_text()) == table(), "README.md's promise table is stale: python -m tests.promises"
