@@ -19,8 +19,6 @@ HEALTHCHECK_ROLES = {"web": [], "worker": ["worker"], "beat": ["beat"]}
 WORKER_MIN_GRACE = 30
 NO_NEW_PRIVILEGES = {"no-new-privileges:true", "no-new-privileges"}
 
-Problems = list[str]
-
 
 def expected_services(project: Project) -> tuple[set[str], set[str]]:
     """(app services, data services) the answers call for."""
@@ -46,8 +44,8 @@ def unless(ok: object, problem: str) -> str | None:
 
 def check_each(services: dict[str, dict], check: Callable[[str, dict], str | None]) -> None:
     """Run check(name, service) on every service; fail once, naming every service that broke."""
-    problems = [f"{name}: {problem}" for name, service in services.items() if (problem := check(name, service))]
     assert services, "no service to check"
+    problems = [f"{name}: {problem}" for name, service in services.items() if (problem := check(name, service))]
     assert not problems, "\n".join(problems)
 
 
@@ -61,6 +59,8 @@ def healthcheck_problem(service: dict) -> str | None:
 
 def role_healthcheck(project: Project, config: dict) -> None:
     def check(name: str, service: dict) -> str | None:
+        if name not in HEALTHCHECK_ROLES:
+            return f"no health check role is known for {name!r} (HEALTHCHECK_ROLES)"
         expected = ["CMD", "python", "-m", f"{project.slug}.healthcheck", *HEALTHCHECK_ROLES[name]]
         if service.get("healthcheck", {}).get("test") != expected:
             return f"healthcheck {service.get('healthcheck', {}).get('test')}, expected {expected}"
