@@ -21,6 +21,9 @@ import pytest
 from ..combos import Combo
 
 CANARY = "canary-secret-7f3a9c2e-must-never-reach-the-image"
+# Image tags are <prefix>/<slug>:latest; a nested session (the docker mutations) sets its own
+# prefix, so it never overwrites or removes the images of the session that started it.
+TAG_PREFIX = os.environ.get("DOCKER_TEST_TAG_PREFIX", "cps-test")
 
 
 def docker(*args: str, check: bool = True, timeout: float = 600, cwd: Path | None = None, env=None):
@@ -91,7 +94,7 @@ def build(engine, render, tmp_path_factory):
             (project / ".env").write_text(f"SECRET_KEY={CANARY}\n")
             (project / ".git").mkdir()
             (project / ".git" / "config").write_text(f"# {CANARY}\n")
-            tag = f"cps-test/{combo.slug}:latest"
+            tag = f"{TAG_PREFIX}/{combo.slug}:latest"
             proc = docker("build", "--progress=plain", "-t", tag, ".", cwd=project, timeout=900)
             cache[combo] = Built(combo, project, tag, proc.stderr)
         return cache[combo]

@@ -1,0 +1,22 @@
+"""Every promise the READMEs make about a rendered project, as a named check (see registry.py).
+
+Importing the package registers every promise; add a module here when an artifact gets its own.
+"""
+
+from . import celery, compose, dockerfile, dockerignore, env, server
+from .project import Project, project
+from .registry import PROMISES, Promise, When
+
+__all__ = [
+    "PROMISES",
+    "Project",
+    "Promise",
+    "When",
+    "celery",
+    "compose",
+    "dockerfile",
+    "dockerignore",
+    "env",
+    "project",
+    "server",
+]
