@@ -1,5 +1,6 @@
 {%- set secret_key = cookiecutter.framework != "fastapi" -%}
-{%- set secrets = secret_key or cookiecutter.use_postgres -%}
+{%- set redis = cookiecutter.use_redis or cookiecutter.use_celery -%}
+{%- set secrets = secret_key or cookiecutter.use_postgres or redis -%}
 """Production refuses to run on development settings: each problem is one line naming the
 variable. Secrets may come from files (NAME_FILE). Hosts follow Django's rules."""
 
@@ -9,6 +10,9 @@ import pytest
 
 from {{ cookiecutter.project_slug }}.config import (
     SECRET_MIN_LENGTH,
+{%- if cookiecutter.use_celery %}
+    VISIBILITY_MARGIN,
+{%- endif %}
     ConfigError,
     host_allowed,
     load_settings,
@@ -98,3 +102,37 @@ def test_development_needs_no_configuration():
 )
 def test_hosts_follow_djangos_rules(host, allowed, ok):
     assert host_allowed(host, allowed) is ok
+{%- if redis %}
+
+
+def test_any_redis_password_reaches_the_url_intact():
+    import urllib.parse
+
+    password = "p/w@x:y%z#" + "q" * 16
+    settings = load_settings(production_env(REDIS_PASSWORD=password))
+    parsed = urllib.parse.urlsplit(settings.redis_url)
+    assert urllib.parse.unquote(parsed.password) == password
+    assert (parsed.hostname, parsed.port) == (settings.redis_host, settings.redis_port)
+
+
+def test_development_redis_needs_no_password():
+    assert "@" not in load_settings({}).redis_url
+{%- endif %}
+{%- if cookiecutter.use_celery %}
+
+
+def test_the_visibility_timeout_must_outlast_the_task_time_limit():
+    limit = 600
+    with pytest.raises(ConfigError, match=r"^CELERY_VISIBILITY_TIMEOUT must be at least"):
+        load_settings({"CELERY_TASK_TIME_LIMIT": str(limit), "CELERY_VISIBILITY_TIMEOUT": str(limit)})
+    settings = load_settings(
+        {"CELERY_TASK_TIME_LIMIT": str(limit), "CELERY_VISIBILITY_TIMEOUT": str(limit + VISIBILITY_MARGIN)}
+    )
+    assert settings.celery_visibility_timeout == limit + VISIBILITY_MARGIN
+
+
+def test_the_default_celery_policy_is_consistent():
+    settings = load_settings({})
+    assert settings.celery_visibility_timeout >= settings.celery_task_time_limit + VISIBILITY_MARGIN
+    assert 0 < settings.celery_soft_shutdown_timeout < 60, "below the worker's stop_grace_period"
+{%- endif %}

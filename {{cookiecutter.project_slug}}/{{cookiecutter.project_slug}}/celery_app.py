@@ -17,22 +17,21 @@ import os
 
 from __future__ import annotations
 {% endif %}
-from pathlib import Path
+import time
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
 {%- if sqlalchemy %}
 from celery.signals import worker_process_init
 {%- endif %}
-{%- if not django %}
+from redis import Redis
 
-from .config import settings
-{%- endif %}
+from .config import settings as config
+from .healthcheck import HEARTBEAT_EVERY, HEARTBEAT_FILES
 
-# Beat has no ping: it touches this file on every tick, and its health check reads the age.
-BEAT_HEARTBEAT_FILE = Path("/tmp/celerybeat-heartbeat")  # noqa: S108 - the container's private tmpfs
-BEAT_MAX_LOOP_INTERVAL = 15
-BEAT_HEARTBEAT_MAX_AGE = 4 * BEAT_MAX_LOOP_INTERVAL
+# Liveness without a broker round trip per probe: the worker and beat touch a heartbeat file
+# while they reach the broker; their health checks read its age (healthcheck.py).
+BROKER_PING_TIMEOUT = 3
 {%- if django %}
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{{ slug }}.settings")
@@ -43,12 +42,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 app = Celery(
     "{{ slug }}",
-    broker=settings.redis_url,
-    backend=settings.redis_url,
+    broker=config.redis_url,
+    backend=config.redis_url,
 )
 {%- endif %}
-# The reliability policy: a task is acknowledged only once it has run, and re-queued if its
-# worker dies; each worker process takes one task at a time.
+# The reliability policy. A task is acknowledged only once it has run, and each worker process
+# takes one at a time. A task a killed worker held goes back to the queue after the visibility
+# timeout, which config.py keeps above the hard time limit. On `docker stop` (SIGTERM, remapped
+# to SIGQUIT by the entrypoint) running tasks get the soft shutdown timeout to finish, then go
+# back to the queue at once; compose's stop_grace_period is longer than that timeout.
 app.conf.update(
     task_serializer="json",
     result_serializer="json",
@@ -57,9 +59,22 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    worker_hijack_root_logger=False,
+    task_time_limit=config.celery_task_time_limit,
+    task_soft_time_limit=int(config.celery_task_time_limit * 0.9),
+    broker_transport_options={"visibility_timeout": config.celery_visibility_timeout},
+    worker_soft_shutdown_timeout=config.celery_soft_shutdown_timeout,
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    # A publish while Redis restarts waits for it (about 15 s) instead of failing the request.
+    task_publish_retry_policy={
+        "max_retries": 10,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 2,
+    },
     broker_connection_retry_on_startup=True,
-    beat_max_loop_interval=BEAT_MAX_LOOP_INTERVAL,
+    broker_connection_max_retries=None,
+    worker_hijack_root_logger=False,
+    beat_max_loop_interval=HEARTBEAT_EVERY,
     beat_schedule={
         "heartbeat-every-minute": {
             "task": "{{ slug }}.tasks.heartbeat",
@@ -85,9 +100,49 @@ def open_fresh_connections(**_) -> None:
 {%- endif %}
 
 
+def touch_if_broker_answers(role: str) -> bool:
+    """Touch the role's heartbeat file if the broker answers a PING in time."""
+    client = Redis.from_url(
+        app.conf.broker_url, socket_timeout=BROKER_PING_TIMEOUT, socket_connect_timeout=BROKER_PING_TIMEOUT
+    )
+    try:
+        client.ping()
+    except Exception:  # noqa: BLE001 - any failure: no heartbeat, the health check sees its age
+        return False
+    finally:
+        client.close()
+    HEARTBEAT_FILES[role].touch()
+    return True
+
+
+class BrokerHeartbeat(bootsteps.StartStopStep):
+    """Runs on the worker consumer's own timer: a stuck consumer stops the heartbeat too."""
+
+    requires = ("celery.worker.components:Timer",)
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.entry = None
+
+    def start(self, worker):
+        touch_if_broker_answers("worker")
+        self.entry = worker.timer.call_repeatedly(HEARTBEAT_EVERY, touch_if_broker_answers, ("worker",))
+
+    def stop(self, worker):
+        if self.entry is not None:
+            self.entry.cancel()
+
+
+app.steps["worker"].add(BrokerHeartbeat)
+
+
 class HeartbeatScheduler(PersistentScheduler):
-    """The default scheduler, plus a heartbeat file the beat health check can read."""
+    """The default scheduler, plus a heartbeat file written while the broker answers."""
+
+    last_heartbeat = 0.0
 
     def tick(self, *args, **kwargs):
-        BEAT_HEARTBEAT_FILE.touch()
+        due = time.monotonic() - self.last_heartbeat >= HEARTBEAT_EVERY
+        if due and touch_if_broker_answers("beat"):
+            self.last_heartbeat = time.monotonic()
         return super().tick(*args, **kwargs)

@@ -40,6 +40,7 @@ def check_redis(settings: Settings) -> str | None:
     client = redis.Redis(
         host=settings.redis_host,
         port=settings.redis_port,
+        password=settings.redis_password or None,
         socket_connect_timeout=settings.check_timeout,
         socket_timeout=settings.check_timeout,
     )

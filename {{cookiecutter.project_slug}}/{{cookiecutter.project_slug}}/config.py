@@ -1,4 +1,5 @@
 {%- set redis = cookiecutter.use_redis or cookiecutter.use_celery -%}
+{%- set celery = cookiecutter.use_celery -%}
 """Settings read from the environment, once, in one place.
 
 Every variable is documented in .env.example. Defaults suit local development. In
@@ -11,6 +12,9 @@ come from a file: NAME_FILE=/run/secrets/name (as Docker and Kubernetes mount se
 from __future__ import annotations
 
 import os
+{%- if redis %}
+import urllib.parse
+{%- endif %}
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,7 @@ from pathlib import Path
 # The values compose.yaml and the tests use for development: never accepted in production.
 DEVELOPMENT_SECRETS = frozenset({"development-only-insecure-key", "app", "changeme", "change-me", "secret"})
 # Minimum lengths in production. A signing key of 50 characters also meets Django's deploy check.
-{%- if cookiecutter.framework != "fastapi" or cookiecutter.use_postgres %}
+{%- if cookiecutter.framework != "fastapi" or cookiecutter.use_postgres or redis %}
 SECRET_MIN_LENGTH: dict[str, int] = {
 {%- if cookiecutter.framework != "fastapi" %}
     "SECRET_KEY": 50,
@@ -26,9 +30,17 @@ SECRET_MIN_LENGTH: dict[str, int] = {
 {%- if cookiecutter.use_postgres %}
     "POSTGRES_PASSWORD": 16,
 {%- endif %}
+{%- if redis %}
+    "REDIS_PASSWORD": 16,
+{%- endif %}
 }
 {%- else %}
 SECRET_MIN_LENGTH: dict[str, int] = {}  # none yet: add each secret the service gets
+{%- endif %}
+{%- if celery %}
+# A message a worker took but never acknowledged (it was killed) goes back to the queue after
+# the visibility timeout: it must outlast the longest task, or a running task runs twice.
+VISIBILITY_MARGIN = 30
 {%- endif %}
 GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 
@@ -73,6 +85,12 @@ class Settings:
 {%- if redis %}
     redis_host: str
     redis_port: int
+    redis_password: str
+{%- endif %}
+{%- if celery %}
+    celery_task_time_limit: int
+    celery_visibility_timeout: int
+    celery_soft_shutdown_timeout: float
 {%- endif %}
     check_timeout: float
 
@@ -88,7 +106,8 @@ class Settings:
     @property
     def redis_url(self) -> str:
         """The redis:// URL redis-py and Celery connect to."""
-        return f"redis://{self.redis_host}:{self.redis_port}/0"
+        auth = f":{urllib.parse.quote(self.redis_password, safe='')}@" if self.redis_password else ""
+        return f"redis://{auth}{self.redis_host}:{self.redis_port}/0"
 {%- endif %}
 
 
@@ -116,9 +135,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 {%- if redis %}
         redis_host=env.get("REDIS_HOST", "localhost"),
         redis_port=int(env.get("REDIS_PORT", "6379")),
+        redis_password=read(env, "REDIS_PASSWORD"),
+{%- endif %}
+{%- if celery %}
+        celery_task_time_limit=int(env.get("CELERY_TASK_TIME_LIMIT", "300")),
+        celery_visibility_timeout=int(env.get("CELERY_VISIBILITY_TIMEOUT", "360")),
+        celery_soft_shutdown_timeout=float(env.get("CELERY_SOFT_SHUTDOWN_TIMEOUT", "45")),
 {%- endif %}
         check_timeout=float(env.get("READINESS_TIMEOUT", "2")),
     )
+{%- if celery %}
+    if settings.celery_visibility_timeout < settings.celery_task_time_limit + VISIBILITY_MARGIN:
+        raise ConfigError(
+            f"CELERY_VISIBILITY_TIMEOUT must be at least CELERY_TASK_TIME_LIMIT + {VISIBILITY_MARGIN} s "
+            f"({settings.celery_task_time_limit + VISIBILITY_MARGIN}), or a running task is handed out twice"
+        )
+{%- endif %}
     if production:
         problems = production_problems(settings)
         if problems:

@@ -47,6 +47,12 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
+{%- if cookiecutter.use_celery %}
+    if argv[0] == "celery" and "worker" in argv:
+        # `docker stop` sends SIGTERM: as SIGQUIT, the worker's soft shutdown gives running
+        # tasks CELERY_SOFT_SHUTDOWN_TIMEOUT to finish, then re-queues the rest at once.
+        os.environ.setdefault("REMAP_SIGTERM", "SIGQUIT")
+{%- endif %}
     os.execvp(argv[0], argv)  # noqa: S606 - an entrypoint runs the command it is given
     return 0  # not reached: exec replaced this process
 
