@@ -55,6 +55,7 @@ def test_django_passes_its_deployment_checks_under_production_settings(render, a
         "ALLOWED_HOSTS": "service.example.com",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+        "REDIS_PASSWORD": secrets.token_urlsafe(24),
     }
     args = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     output = checked(render(combo), app_python, args, production, "manage.py check --deploy")

@@ -33,6 +33,7 @@ class Stack:
             "IMAGE": built.tag,
             "ALLOWED_HOSTS": PUBLIC_HOST,
             "POSTGRES_PASSWORD": URL_HOSTILE_PASSWORD,
+            "REDIS_PASSWORD": URL_HOSTILE_PASSWORD[::-1],
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FLOWER_PASSWORD": secrets.token_urlsafe(20),
         }
@@ -71,6 +72,8 @@ def production_env(combo: Combo) -> dict[str, str]:
         env["SECRET_KEY"] = secrets.token_urlsafe(50)
     if combo.use_postgres:
         env["POSTGRES_PASSWORD"] = URL_HOSTILE_PASSWORD
+    if combo.redis:
+        env["REDIS_PASSWORD"] = URL_HOSTILE_PASSWORD[::-1]
     return env
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..tools import required_variables
-from . import celery
 from .project import Project, seconds
 from .registry import CELERY, DATA, FASTAPI, POSTGRES, REDIS, promise
 
@@ -18,6 +18,7 @@ DATA_VOLUMES = {"postgres": "/var/lib/postgresql/data", "redis": "/data"}
 # Each app service checks its own role: python -m <slug>.healthcheck [role].
 HEALTHCHECK_ROLES = {"web": [], "worker": ["worker"], "beat": ["beat"]}
 WORKER_MIN_GRACE = 30
+SHUTDOWN_MARGIN = 10  # seconds between the soft shutdown's end and the SIGKILL
 NO_NEW_PRIVILEGES = {"no-new-privileges:true", "no-new-privileges"}
 
 
@@ -181,11 +182,35 @@ def prod_app_healthchecks_are_role_specific(project: Project):
 
 @promise(applies=CELERY)
 def prod_worker_stops_gracefully(project: Project):
-    """The worker gets >= 30 s (and more than any task time limit) to finish its tasks after SIGTERM."""
-    worker = project.prod["services"]["worker"]
-    grace = seconds(worker.get("stop_grace_period")) or 10.0
-    time_limit = celery.conf_literals(project).get("task_time_limit", 0)
-    assert grace >= WORKER_MIN_GRACE and grace > time_limit, f"worker stop_grace_period {grace}s"
+    """The worker's stop grace (>= 30 s) outlasts its soft shutdown, so a stop re-queues what cannot finish."""
+    for config in (project.prod, project.prod_defaults):
+        worker = config["services"]["worker"]
+        grace = seconds(worker.get("stop_grace_period")) or 10.0
+        soft = float(worker["environment"].get("CELERY_SOFT_SHUTDOWN_TIMEOUT") or 0)
+        assert grace >= WORKER_MIN_GRACE, f"worker stop_grace_period {grace}s"
+        assert 0 < soft <= grace - SHUTDOWN_MARGIN, f"soft shutdown {soft}s against a {grace}s grace"
+
+
+@promise(applies=CELERY)
+def prod_visibility_timeout_outlasts_the_task_time_limit(project: Project):
+    """A killed worker's task runs again after the visibility timeout, >= the task time limit + 30 s."""
+    for config in (project.prod, project.prod_defaults):
+        env = config["services"]["worker"]["environment"]
+        limit, visibility = int(env["CELERY_TASK_TIME_LIMIT"]), int(env["CELERY_VISIBILITY_TIMEOUT"])
+        assert limit > 0 and limit + 30 <= visibility <= 3600, f"time limit {limit}s, visibility {visibility}s"
+        assert all(s["environment"] == env for s in app_services(config).values()), "one policy for every service"
+
+
+@promise(applies=CELERY)
+def prod_broker_outage_marks_worker_and_beat_unhealthy_within_45s(project: Project):
+    """A dead broker stops the heartbeats: worker and beat turn unhealthy within 45 s, and never flap."""
+    literals = project.literals("healthcheck")
+    max_age, every = literals["HEARTBEAT_MAX_AGE"], literals["HEARTBEAT_EVERY"]
+    assert max_age >= 2 * every, f"heartbeat every {every}s but stale after {max_age}s: a busy moment flaps"
+    for name in ("worker", "beat"):
+        check = project.prod["services"][name]["healthcheck"]
+        worst = max_age + seconds(check["interval"]) * check["retries"] + seconds(check["timeout"])
+        assert worst <= 45, f"{name}: unhealthy only after up to {worst}s"
 
 
 @promise(applies=CELERY)
@@ -284,6 +309,7 @@ def production_requirements(combo) -> list[str]:
         "ALLOWED_HOSTS",
         *(["SECRET_KEY"] if combo.framework != "fastapi" else []),
         *(["POSTGRES_PASSWORD"] if combo.use_postgres else []),
+        *(["REDIS_PASSWORD"] if combo.redis else []),
     ]
 
 
@@ -390,11 +416,50 @@ def prod_data_in_named_volumes(project: Project):
     check_each(data_services(project.prod), check)
 
 
+def redis_options(project: Project, config: dict | None = None) -> dict[str, str]:
+    """Production Redis's `--option value` pairs."""
+    command = (config or project.prod)["services"]["redis"].get("command") or []
+    assert command[:1] == ["redis-server"], command
+    return dict(zip(command[1::2], command[2::2], strict=True))
+
+
 @promise(applies=REDIS)
 def prod_redis_keeps_messages(project: Project):
-    """Production Redis appends to disk and never evicts (it holds the broker's messages)."""
-    command = " ".join(project.prod["services"]["redis"].get("command") or [])
-    assert "--appendonly yes" in command and "--maxmemory-policy noeviction" in command, command
+    """Production Redis never evicts and writes each message to disk before it acknowledges it."""
+    options = redis_options(project)
+    found = {key: options.get(key) for key in ("--appendonly", "--appendfsync", "--maxmemory-policy")}
+    assert found == {"--appendonly": "yes", "--appendfsync": "always", "--maxmemory-policy": "noeviction"}, found
+
+
+MEMORY = re.compile(r"(\d+)\s*(b|kb|k|mb|m|gb|g)?", re.IGNORECASE)
+MEMORY_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2, "g": 1000**3, "gb": 1024**3}
+
+
+def redis_bytes(value: str) -> int:
+    """Redis's memory notation: 1k = 1000, 1kb = 1024 (redis.conf)."""
+    match = MEMORY.fullmatch(str(value).strip())
+    assert match, f"not a Redis memory size: {value!r}"
+    return int(match[1]) * MEMORY_UNITS[(match[2] or "").lower()]
+
+
+@promise(applies=REDIS)
+def prod_redis_memory_capped_below_its_limit(project: Project):
+    """Production Redis caps itself at about 75 % of its container's memory: a backlog refuses writes, no OOM kill."""
+    for config in (project.prod, project.prod_defaults):
+        limit = int(config["services"]["redis"]["deploy"]["resources"]["limits"]["memory"])
+        cap = redis_bytes(redis_options(project, config)["--maxmemory"])
+        assert 0.6 * limit <= cap <= 0.85 * limit, f"maxmemory {cap} bytes for a {limit}-byte limit"
+
+
+@promise(applies=REDIS)
+def prod_redis_requires_the_apps_password(project: Project):
+    """Production Redis requires a password, the same one the app, Celery and Flower connect with."""
+    for config in (project.prod, project.prod_with_flower):
+        password = redis_options(project, config).get("--requirepass", "")
+        assert len(password) >= 16, f"--requirepass {password!r}"
+        assert config["services"]["redis"]["environment"].get("REDISCLI_AUTH") == password, "health check auth"
+        wrong = [name for name, s in app_services(config).items() if s["environment"].get("REDIS_PASSWORD") != password]
+        assert not wrong, f"{wrong} connect with another REDIS_PASSWORD"
 
 
 # ---- compose.yaml (development) ----

@@ -32,7 +32,7 @@ def gunicorn_has_no_control_socket(project: Project):
     assert disabled is True, f"gunicorn_conf.py: control_socket_disable={disabled!r}"
 
 
-SECRET_MINIMUMS = {"SECRET_KEY": 50, "POSTGRES_PASSWORD": 16}
+SECRET_MINIMUMS = {"SECRET_KEY": 50, "POSTGRES_PASSWORD": 16, "REDIS_PASSWORD": 16}
 
 
 @promise()
@@ -44,6 +44,7 @@ def production_refuses_short_secrets(project: Project):
         for name, length in SECRET_MINIMUMS.items()
         if (name == "SECRET_KEY" and project.combo.framework != "fastapi")
         or (name == "POSTGRES_PASSWORD" and project.combo.use_postgres)
+        or (name == "REDIS_PASSWORD" and project.combo.redis)
     }
     assert isinstance(minimums, dict), f"config.py: SECRET_MIN_LENGTH={minimums!r}"
     short = {name: minimums.get(name) for name, length in expected.items() if (minimums.get(name) or 0) < length}
