@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI{% if db %}, HTTPException{% endif %}
 from fastapi.responses import JSONResponse, PlainTextResponse
 {%- if db %}
@@ -13,17 +11,19 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import __version__
-from .checks import readiness
+from . import __version__, logs
+from .checks import readiness_async
 from .config import PROBE_PATHS, host_allowed, settings
 {%- if db %}
 from .db import Item, session_scope
 {%- endif %}
+from .request_context import RequestContextMiddleware
 {%- if db and cookiecutter.use_celery %}
 from .tasks import process_item
 {%- endif %}
 
-logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+# The app's lines and uvicorn's (errors, access) in LOG_FORMAT, each with its request's ID.
+logs.configure(settings.log_format, settings.log_level, loggers=("uvicorn", "uvicorn.access"))
 
 
 class AllowedHostsMiddleware:
@@ -52,18 +52,21 @@ app = FastAPI(
     openapi_url="/openapi.json" if docs else None,
 )
 app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts)
+# Outermost: the request ID and the edge's X-Forwarded-* are set before anything else runs.
+app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.trusted_proxies)
 
 
+# Both probes run on the event loop: neither waits for a thread of the pool the endpoints use.
 @app.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Liveness: the process serves requests. Checks no dependency."""
     return {"status": "ok"}
 
 
 @app.get("/ready")
-def ready() -> JSONResponse:
-    """Readiness: every dependency answers within its timeout, or 503 naming those that do not."""
-    status, body = readiness(settings)
+async def ready() -> JSONResponse:
+    """Readiness: every dependency answers within one deadline, or 503 naming those that do not."""
+    status, body = await readiness_async(settings)
     return JSONResponse(body, status_code=status)
 {%- if db %}
 
