@@ -89,13 +89,14 @@ def formatter(fmt: str | None = None) -> logging.Formatter:
 
 def dict_config(fmt: str, level: str, loggers: tuple[str, ...] = ()) -> dict:
     """A logging.config.dictConfig that sends the root logger and `loggers` to stderr in `fmt`."""
+    own = {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"default": {"()": f"{__name__}.formatter", "fmt": fmt}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "default"}},
         "root": {"handlers": ["stderr"], "level": level.upper()},
-        "loggers": {name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False} for name in loggers},
+        "loggers": dict.fromkeys(loggers, own),
     }
 
 

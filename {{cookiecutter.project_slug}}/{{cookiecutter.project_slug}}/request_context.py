@@ -114,7 +114,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {name: value.decode("latin-1") for name, value in scope["headers"]}
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         rid = new_request_id(headers.get("x-request-id"))
         forwarded = {b"x-forwarded-for", b"x-forwarded-proto"}
         peer = scope["client"][0] if scope.get("client") else None
