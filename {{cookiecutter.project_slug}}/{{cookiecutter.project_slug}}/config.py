@@ -105,7 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         app_env=app_env,
         log_level=env.get("LOG_LEVEL", "INFO"),
-        log_format=env.get("LOG_FORMAT", "text").lower(),
+        log_format=(env.get("LOG_FORMAT") or "text").lower(),
         allowed_hosts=split_list(env.get("ALLOWED_HOSTS", "" if production else "*")),
         # Whose X-Forwarded-For and -Proto to believe: addresses, networks or host names.
         trusted_proxies=split_list(env.get("TRUSTED_PROXIES", "edge")),

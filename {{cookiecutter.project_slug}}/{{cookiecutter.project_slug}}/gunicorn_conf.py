@@ -24,5 +24,5 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Errors and access lines in LOG_FORMAT (json in production); logs.py reads the access line's
 # fields (client, status, duration, the X-Request-ID it answered with) from gunicorn's atoms.
 logconfig_dict = dict_config(
-    os.environ.get("LOG_FORMAT", "text"), loglevel, loggers=("gunicorn.error", "gunicorn.access")
+    os.environ.get("LOG_FORMAT") or "text", loglevel, loggers=("gunicorn.error", "gunicorn.access")
 )

@@ -81,7 +81,7 @@ class TextFormatter(logging.Formatter):
 
 def formatter(fmt: str | None = None) -> logging.Formatter:
     """The formatter for LOG_FORMAT (json or text); dictConfig's factory ("()") calls it with none."""
-    fmt = (fmt or os.environ.get("LOG_FORMAT", "text")).lower()
+    fmt = (fmt or os.environ.get("LOG_FORMAT") or "text").lower()
     if fmt not in FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return JsonFormatter() if fmt == "json" else TextFormatter()
