@@ -10,6 +10,9 @@ import asyncio
 {% endif -%}
 import json
 import logging
+{%- if asgi %}
+import socket
+{%- endif %}
 
 import pytest
 
@@ -116,6 +119,18 @@ def test_the_app_sees_the_request_id_it_answers_with():
     assert seen["request_id"] == "req-42"
     assert (b"x-request-id", b"req-42") in sent
     assert logs.request_id.get() is None, "the ID leaked out of the request"
+
+
+def test_the_shared_listening_socket_gets_no_delay():
+    """uvicorn's workers share a socket asyncio leaves Nagle on: keep-alive answers would wait ~40 ms."""
+    from {{ slug }}.main import no_delay_on_listening_sockets
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        no_delay_on_listening_sockets()
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 {%- else %}
 
 
