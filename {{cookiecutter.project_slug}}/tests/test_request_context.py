@@ -17,7 +17,11 @@ import socket
 import pytest
 
 from {{ slug }} import logs
-from {{ slug }}.request_context import RequestContextMiddleware, TrustedProxies, new_request_id
+from {{ slug }}.request_context import (
+    RequestContextMiddleware,
+    TrustedProxies,
+    new_request_id,
+)
 
 EDGE = "10.0.0.7"
 
