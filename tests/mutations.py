@@ -67,7 +67,8 @@ def edit(text: str, mutation: Mutation) -> str:
 
 M = Mutation
 FASTAPI_RUNTIME_CMD = (
-    'CMD ["uvicorn", "{{ slug }}.main:app", "--host", "0.0.0.0", "--port", "{{ port }}", "--no-server-header"]'
+    'CMD ["uvicorn", "{{ slug }}.main:app", "--host", "0.0.0.0", "--port", "{{ port }}", "--no-server-header", \\\n'
+    '     "--timeout-keep-alive", "75", "--log-config", "{{ slug }}/log_config.json"]'
 )
 PROD_LOGGING = '  logging:\n    driver: json-file\n    options:\n      max-size: 10m\n      max-file: "3"\n'
 
@@ -587,6 +588,15 @@ MUTATIONS: list[Mutation] = [
         breaks="tasks sent by the app are never run",
         docker="tests/docker/test_compose.py::test_celery_worker_runs_a_task_sent_from_the_app"
         "[compose.prod.yaml-fastapi-py3.11-slim-pg-redis-celery]",
+    ),
+    M(
+        "docker-app-ignores-the-edge",
+        "{slug}/request_context.py",
+        "        if peer in self.trusted:\n",
+        "        if peer in ():\n",
+        breaks="behind the edge the app sees the edge's address and plain http, never the client's",
+        docker="tests/docker/test_edge.py::test_https_through_the_edge_carries_the_client_and_scheme_to_the_app"
+        "[fastapi-py3.11-slim-pg-redis-celery]",
     ),
     # ---- the production path: migrations, secrets, hosts, networks, Flower ----
     M(
