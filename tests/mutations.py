@@ -135,8 +135,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "cmd-reloader",
         "Dockerfile",
-        '"--no-server-header"]',
-        '"--no-server-header", "--reload"]',
+        '"{{ slug }}/log_config.json"]',
+        '"{{ slug }}/log_config.json", "--reload"]',
         breaks="production runs the development reloader",
         caught_by="dockerfile.runtime_command_is_the_production_server",
     ),
@@ -277,6 +277,7 @@ MUTATIONS: list[Mutation] = [
         "compose.prod.yaml",
         "  read_only: true\n",
         "",
+        occurrence=1,  # the app's anchor; the edge's comes second
         breaks="the app can write to its image",
         caught_by="compose.prod_app_read_only_root",
     ),
@@ -426,7 +427,7 @@ MUTATIONS: list[Mutation] = [
         "compose.prod.yaml",
         "      condition: service_healthy",
         "      condition: service_started",
-        occurrence=1,
+        occurrence=2,  # web's first data service; the first is the edge waiting for web
         breaks="the app starts while PostgreSQL still refuses connections",
         caught_by="compose.prod_app_waits_for_healthy_data",
     ),
