@@ -32,6 +32,7 @@ from cookiecutter.main import cookiecutter
 ROOT = Path(__file__).resolve().parent.parent
 PINS = json.loads((ROOT / "cookiecutter.json").read_text())["_pins"]
 REPEATS = 3
+LOAD_SECTION = "## Load: /health, /ready and POST /items"
 
 NAIVE = """\
 FROM {base}
@@ -271,7 +272,10 @@ def main() -> int:
         "",
     ]
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("\n".join(lines))
+    # benchmarks/load.py keeps its own section ("## Load: ...") below this one: leave it in place.
+    previous = args.output.read_text() if args.output.exists() else ""
+    kept = previous[previous.index(LOAD_SECTION) :] if LOAD_SECTION in previous else ""
+    args.output.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print("\n".join(lines))
     for label in [*variants, "dep-uv", "dep-pip"]:
         sh("docker", "image", "rm", "-f", f"bench-{label}", check=False)

@@ -36,7 +36,7 @@ ABBREVIATIONS = {
 
 # feature -> paths it owns, relative to the project root. "{slug}" is the package.
 MANIFEST: dict[str, tuple[str, ...]] = {
-    "fastapi": ("{slug}/main.py",),
+    "fastapi": ("{slug}/main.py", "{slug}/log_config.json"),
     "flask": ("{slug}/app.py",),
     "django": (
         "manage.py",

@@ -67,7 +67,8 @@ def edit(text: str, mutation: Mutation) -> str:
 
 M = Mutation
 FASTAPI_RUNTIME_CMD = (
-    'CMD ["uvicorn", "{{ slug }}.main:app", "--host", "0.0.0.0", "--port", "{{ port }}", "--no-server-header"]'
+    'CMD ["uvicorn", "{{ slug }}.main:app", "--host", "0.0.0.0", "--port", "{{ port }}", "--no-server-header", \\\n'
+    '     "--timeout-keep-alive", "75", "--log-config", "{{ slug }}/log_config.json"]'
 )
 PROD_LOGGING = '  logging:\n    driver: json-file\n    options:\n      max-size: 10m\n      max-file: "3"\n'
 
@@ -134,8 +135,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "cmd-reloader",
         "Dockerfile",
-        '"--no-server-header"]',
-        '"--no-server-header", "--reload"]',
+        '"{{ slug }}/log_config.json"]',
+        '"{{ slug }}/log_config.json", "--reload"]',
         breaks="production runs the development reloader",
         caught_by="dockerfile.runtime_command_is_the_production_server",
     ),
@@ -276,6 +277,7 @@ MUTATIONS: list[Mutation] = [
         "compose.prod.yaml",
         "  read_only: true\n",
         "",
+        occurrence=1,  # the app's anchor; the edge's comes second
         breaks="the app can write to its image",
         caught_by="compose.prod_app_read_only_root",
     ),
@@ -480,7 +482,7 @@ MUTATIONS: list[Mutation] = [
         "      - postgres-data:/var/lib/postgresql/data\n    # No published port",
         '      - postgres-data:/var/lib/postgresql/data\n    ports:\n      - "5432:5432"\n    # No published port',
         breaks="PostgreSQL answers on the host's network",
-        caught_by="compose.prod_only_web_is_published",
+        caught_by="edge.only_the_edge_is_published",
     ),
     M(
         "prod-secret-key-default",
@@ -506,7 +508,7 @@ MUTATIONS: list[Mutation] = [
         "compose.prod.yaml",
         "      condition: service_healthy",
         "      condition: service_started",
-        occurrence=1,
+        occurrence=2,  # web's first data service; the first is the edge waiting for web
         breaks="the app starts while PostgreSQL still refuses connections",
         caught_by="compose.prod_app_waits_for_healthy_data",
     ),
@@ -709,6 +711,15 @@ MUTATIONS: list[Mutation] = [
         docker="tests/docker/test_compose.py::test_celery_worker_runs_a_task_sent_from_the_app"
         "[compose.prod.yaml-fastapi-py3.11-slim-pg-redis-celery]",
     ),
+    M(
+        "docker-app-ignores-the-edge",
+        "{slug}/request_context.py",
+        "        if peer in self.trusted:\n",
+        "        if peer in ():\n",
+        breaks="behind the edge the app sees the edge's address and plain http, never the client's",
+        docker="tests/docker/test_edge.py::test_https_through_the_edge_carries_the_client_and_scheme_to_the_app"
+        "[fastapi-py3.11-slim-pg-redis-celery]",
+    ),
     # ---- the production path: migrations, secrets, hosts, networks, Flower ----
     M(
         "prod-migrate-restarts",
@@ -809,5 +820,144 @@ MUTATIONS: list[Mutation] = [
         '    "POSTGRES_PASSWORD": 4,',
         breaks="production accepts a four-character database password",
         caught_by="server.production_refuses_short_secrets",
+    ),
+    # ---- the TLS edge, and what the app servers promise it ----
+    M(
+        "web-published-again",
+        "compose.prod.yaml",
+        "  web:\n    <<: *app\n",
+        '  web:\n    <<: *app\n    ports:\n      - "8000:{{ port }}"\n',
+        breaks="web answers on the host's network, past the edge: no TLS, no slow-client buffering",
+        caught_by="edge.only_the_edge_is_published",
+    ),
+    M(
+        "edge-http3-unpublished",
+        "compose.prod.yaml",
+        '      - "${EDGE_HTTPS_PORT:-443}:443/udp"\n',
+        "",
+        breaks="HTTP/3 (QUIC) never reaches the edge",
+        caught_by="edge.only_the_edge_is_published",
+    ),
+    M(
+        "edge-extra-capability",
+        "compose.prod.yaml",
+        "      - NET_BIND_SERVICE\n",
+        "      - NET_BIND_SERVICE\n      - NET_ADMIN\n",
+        breaks="a compromised edge can reconfigure the network",
+        caught_by="edge.edge_is_hardened",
+    ),
+    M(
+        "edge-caddyfile-writable",
+        "compose.prod.yaml",
+        "./Caddyfile:/etc/caddy/Caddyfile:ro",
+        "./Caddyfile:/etc/caddy/Caddyfile",
+        breaks="the edge can rewrite its own configuration on the host",
+        caught_by="edge.edge_is_hardened",
+    ),
+    M(
+        "edge-certificates-in-the-container",
+        "compose.prod.yaml",
+        "      - edge-data:/data\n",
+        "",
+        breaks="certificates and the local CA are lost on every deploy (and ACME rate limits hit)",
+        caught_by="edge.edge_is_hardened",
+    ),
+    M(
+        "edge-before-web-is-healthy",
+        "compose.prod.yaml",
+        "      web:\n        condition: service_healthy\n",
+        "      web:\n        condition: service_started\n",
+        breaks="the edge answers 502 while web starts",
+        caught_by="edge.edge_runs_the_pinned_caddy_after_a_healthy_web",
+    ),
+    M(
+        "edge-health-site-gone",
+        "Caddyfile",
+        "http://127.0.0.1:8081 {",
+        "http://127.0.0.1:8082 {",
+        breaks="the edge's health check asks a site that does not exist: the edge is never healthy",
+        caught_by="edge.edge_runs_the_pinned_caddy_after_a_healthy_web",
+    ),
+    M(
+        "edge-waits-forever-for-headers",
+        "Caddyfile",
+        "\t\t\tread_header 10s\n",
+        "",
+        breaks="slow clients hold the edge's connections for ever (no header deadline)",
+        caught_by="edge.edge_buffers_slow_clients",
+    ),
+    M(
+        "edge-keepalive-above-the-app",
+        "Caddyfile",
+        "\t\t\tkeepalive 60s\n",
+        "\t\t\tkeepalive 90s\n",
+        breaks="the edge reuses a connection the app server just closed: 502s",
+        caught_by="edge.app_keepalive_outlives_the_edge",
+    ),
+    M(
+        "uvicorn-keepalive-default",
+        "Dockerfile",
+        '"--timeout-keep-alive", "75"',
+        '"--timeout-keep-alive", "5"',
+        breaks="uvicorn closes idle connections the edge still reuses: 502s",
+        caught_by="edge.app_keepalive_outlives_the_edge",
+    ),
+    M(
+        "gunicorn-keepalive-short",
+        "{slug}/gunicorn_conf.py",
+        "keepalive = 75",
+        "keepalive = 5",
+        combos=(DJANGO,),
+        breaks="gunicorn closes idle connections the edge still reuses: 502s",
+        caught_by="edge.app_keepalive_outlives_the_edge",
+    ),
+    M(
+        "trust-every-proxy",
+        "compose.prod.yaml",
+        "${TRUSTED_PROXIES:-edge}",
+        "${TRUSTED_PROXIES:-0.0.0.0/0}",
+        breaks="any client can claim any address and scheme with X-Forwarded-For and -Proto",
+        caught_by="edge.app_trusts_forwarded_headers_from_the_edge_only",
+    ),
+    M(
+        "prod-logs-text",
+        "compose.prod.yaml",
+        "${LOG_FORMAT:-json}",
+        "${LOG_FORMAT:-text}",
+        breaks="production logs are plain text: no field a log pipeline can read",
+        caught_by="edge.prod_logs_are_json",
+    ),
+    M(
+        "uvicorn-default-log-config",
+        "Dockerfile",
+        ', "--log-config", "{{ slug }}/log_config.json"]',
+        "]",
+        breaks="uvicorn's own and access lines stay plain text, without request IDs",
+        caught_by="edge.uvicorn_logs_through_the_app_formatter",
+    ),
+    M(
+        "gunicorn-default-logging",
+        "{slug}/gunicorn_conf.py",
+        'loggers=("gunicorn.error", "gunicorn.access")',
+        'loggers=("gunicorn.error",)',
+        combos=(FLASK,),
+        breaks="gunicorn's access lines stay plain text, without request IDs",
+        caught_by="edge.gunicorn_logs_through_the_app_formatter",
+    ),
+    M(
+        "readiness-uncached",
+        "{slug}/checks.py",
+        "CACHE_SECONDS = 1.0",
+        "CACHE_SECONDS = 0",
+        breaks="every /ready call runs every check: a burst of probes ties up the server's threads",
+        caught_by="edge.readiness_is_cached_and_bounded",
+    ),
+    M(
+        "readiness-one-deadline-per-check",
+        "{slug}/checks.py",
+        "    wait(futures.values(), timeout=settings.check_timeout)\n",
+        "    for future in futures.values():\n        wait([future], timeout=settings.check_timeout)\n",
+        breaks="/ready takes a deadline per check: two hung dependencies double its answer time",
+        caught_by="edge.readiness_is_cached_and_bounded",
     ),
 ]

@@ -142,9 +142,11 @@ def test_image_job_builds_with_cache_smoke_tests_and_scans(render, combo: Combo)
     assert not missing, f"the smoke test misses {sorted(missing)}"
     assert job["env"]["ALLOWED_HOSTS"] == "localhost"
     assert "docker compose -f compose.prod.yaml up --detach --wait" in runs
-    port = re.search(r"^HTTP_PORT=(\d+)$", (project / ".env.example").read_text(), re.M).group(1)
+    # Through the edge, the only published port: HTTPS verified against the edge's local CA.
+    assert "cp edge:/data/caddy/pki/authorities/local/root.crt edge-root.crt" in runs
     for path in ("/health", "/ready"):
-        assert re.search(rf"curl --fail .*http://localhost:{port}{path}$", runs, re.M), path
+        assert re.search(rf"curl --fail .*--cacert edge-root.crt https://localhost{path}$", runs, re.M), path
+    assert not re.search(r"curl .*(--insecure|\s-k\s)", runs), "the smoke test skips certificate checks"
     scan = step_using(job, "aquasecurity/trivy-action")["with"]
     assert scan["image-ref"] == job["env"]["IMAGE"]
     assert (scan["severity"], scan["exit-code"]) == ("CRITICAL", "1")

@@ -8,7 +8,7 @@ import pytest
 from ..conftest import combo_params
 from .conftest import wait_for
 from .stacks import Stack
-from .test_image import IMAGE_COMBOS, get
+from .test_image import IMAGE_COMBOS
 
 pytestmark = pytest.mark.docker
 
@@ -33,17 +33,17 @@ def test_stack_is_healthy_and_ready_follows_its_dependencies(stack, combo):
     services = s.compose("config", "--services").stdout.split()
     for service in set(services) - {"migrate"}:
         assert s.state(service).get("Health", {}).get("Status") == "healthy", service
-    assert get(s.port, "/ready")[0] == 200
+    assert s.get("/ready")[0] == 200
 
     web_started = s.state("web")["StartedAt"]
     for dependency in [d for d in ("postgres", "redis") if d in services]:
         s.compose("stop", "--timeout", "5", dependency)
         # A bound for a shared, noisy machine; the real figure is in benchmarks/.
-        _, body = wait_for(lambda: (r := get(s.port, "/ready"))[0] == 503 and r, 15, 0.1) or (0, {})
+        _, body = wait_for(lambda: (r := s.get("/ready"))[0] == 503 and r, 15, 0.1) or (0, {})
         assert body.get("failed") == [dependency], f"/ready did not report {dependency} down: {body}"
 
         s.compose("start", dependency)
-        assert wait_for(lambda: get(s.port, "/ready")[0] == 200, 60, 0.5), f"{dependency} did not come back"
+        assert wait_for(lambda: s.get("/ready")[0] == 200, 60, 0.5), f"{dependency} did not come back"
     assert s.state("web")["StartedAt"] == web_started, "the app was restarted"
 
 

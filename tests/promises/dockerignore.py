@@ -8,8 +8,8 @@ from .registry import promise
 
 def needed(project: Project) -> set[str]:
     """What the Dockerfile copies from the context: the manifest, the lock, the package's sources
-    (and manage.py for Django, Alembic's migrations with SQLAlchemy)."""
-    package = {p for p in project.user_tree if p.startswith(f"{project.slug}/") and p.endswith(".py")}
+    and data (uvicorn's log_config.json), manage.py for Django, Alembic's migrations with SQLAlchemy."""
+    package = {p for p in project.user_tree if p.startswith(f"{project.slug}/") and p.endswith((".py", ".json"))}
     django = {"manage.py"} if project.combo.framework == "django" else set()
     alembic = (
         {p for p in project.user_tree if p.startswith("migrations/")}

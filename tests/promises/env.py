@@ -11,6 +11,8 @@ from .registry import promise
 COMPOSE_FILES = ("compose.yaml", "compose.prod.yaml")
 # Set by the code itself (manage.py, wsgi.py), never by the operator.
 INTERNAL = {"DJANGO_SETTINGS_MODULE"}
+# A WSGI request's variables (CGI names, read from its environ dict), not the process's environment.
+WSGI_REQUEST = re.compile(r"HTTP_[A-Z0-9_]+|REMOTE_ADDR")
 
 
 @promise()
@@ -22,7 +24,7 @@ def env_example_documents_exactly_what_is_read(project: Project):
     assert used_by_compose <= documented, f"undocumented: {sorted(used_by_compose - documented)}"
     code = "".join(p.read_text() for p in (project.root / project.slug).glob("*.py"))
     read = re.findall(r"""(?:get|environ|read)\((?:\s*env,)?\s*["']([A-Z][A-Z0-9_]*)["']""", code)
-    used_by_app = set(read) - INTERNAL
+    used_by_app = {name for name in read if not WSGI_REQUEST.fullmatch(name)} - INTERNAL
     assert used_by_app <= documented, f"undocumented: {sorted(used_by_app - documented)}"
     unused = documented - used_by_compose - used_by_app
     assert not unused, f".env.example documents variables nothing reads: {sorted(unused)}"

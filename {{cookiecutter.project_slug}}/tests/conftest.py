@@ -59,6 +59,14 @@ def migrated_database() -> None:
 {%- endif %}
 
 
+@pytest.fixture(autouse=True)
+def fresh_readiness() -> None:
+    """Each test's /ready runs its checks anew, not the previous test's cached answer."""
+    from {{ slug }} import checks
+
+    checks.forget()
+
+
 @pytest.fixture
 def client():
 {%- if cookiecutter.framework == "fastapi" %}

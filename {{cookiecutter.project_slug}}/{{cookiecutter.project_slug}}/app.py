@@ -3,24 +3,27 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, abort, jsonify, request
 
+from . import logs
 from .checks import readiness
 from .config import PROBE_PATHS, Settings, host_allowed, settings
 {%- if db %}
 from .db import Item, session_scope
 {%- endif %}
+from .request_context import RequestContextMiddleware
 {%- if db and cookiecutter.use_celery %}
 from .tasks import process_item
 {%- endif %}
 
 
 def create_app(config: Settings = settings) -> Flask:
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The app's lines in LOG_FORMAT, each with its request's ID (gunicorn's own: gunicorn_conf.py).
+    logs.configure(config.log_format, config.log_level)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = config.secret_key
+    # The request ID, and the client and scheme from the TLS edge (TRUSTED_PROXIES) only.
+    app.wsgi_app = RequestContextMiddleware(app.wsgi_app, config.trusted_proxies)
 
     @app.before_request
     def check_host():
@@ -35,7 +38,7 @@ def create_app(config: Settings = settings) -> Flask:
 
     @app.get("/ready")
     def ready():
-        """Readiness: every dependency answers within its timeout, or 503 naming those that do not."""
+        """Readiness: every dependency answers within one deadline, or 503 naming those that do not."""
         status, body = readiness(config)
         return jsonify(body), status
 {%- if db %}

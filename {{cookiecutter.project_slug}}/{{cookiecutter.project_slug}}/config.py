@@ -68,7 +68,9 @@ def split_list(value: str) -> list[str]:
 class Settings:
     app_env: str
     log_level: str
+    log_format: str
     allowed_hosts: list[str]
+    trusted_proxies: list[str]
 {%- if cookiecutter.framework == "fastapi" %}
     api_docs: bool
 {%- endif %}
@@ -94,6 +96,10 @@ class Settings:
 {%- endif %}
     check_timeout: float
 
+    def __post_init__(self) -> None:
+        if self.log_format not in ("json", "text"):
+            raise ConfigError(f"LOG_FORMAT must be json or text, not {self.log_format!r}")
+
     @property
     def debug(self) -> bool:
         return self.app_env == "development"
@@ -118,7 +124,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         app_env=app_env,
         log_level=env.get("LOG_LEVEL", "INFO"),
+        log_format=(env.get("LOG_FORMAT") or "text").lower(),
         allowed_hosts=split_list(env.get("ALLOWED_HOSTS", "" if production else "*")),
+        # Whose X-Forwarded-For and -Proto to believe: addresses, networks or host names.
+        trusted_proxies=split_list(env.get("TRUSTED_PROXIES", "edge")),
 {%- if cookiecutter.framework == "fastapi" %}
         api_docs=env.get("API_DOCS", "false" if production else "true").lower() in ("1", "true", "yes"),
 {%- endif %}

@@ -2,6 +2,8 @@
 
 import os
 
+from {{ cookiecutter.project_slug }}.logs import dict_config
+
 bind = "0.0.0.0:{{ cookiecutter.http_port }}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -9,7 +11,9 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Finish in-flight requests on SIGTERM, well inside docker's stop timeout.
 graceful_timeout = 8
-keepalive = 5
+# Idle keep-alive connections outlive the TLS edge's (60 s, Caddyfile): the edge closes them first,
+# so it never sends a request on a connection gunicorn is closing (a 502).
+keepalive = 75
 # Heartbeat files in memory: the root filesystem is read-only in production.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a RAM disk, not a shared temp file
 # No control socket (gunicornc): it would be written under $HOME, on the read-only root.
@@ -17,3 +21,8 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Errors and access lines in LOG_FORMAT (json in production); logs.py reads the access line's
+# fields (client, status, duration, the X-Request-ID it answered with) from gunicorn's atoms.
+logconfig_dict = dict_config(
+    os.environ.get("LOG_FORMAT") or "text", loglevel, loggers=("gunicorn.error", "gunicorn.access")
+)

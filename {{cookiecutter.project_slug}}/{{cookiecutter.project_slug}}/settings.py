@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import settings as env
 from .config import split_list
+from .logs import dict_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,7 +105,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Behind the TLS edge: trust its X-Forwarded-Proto, redirect plain HTTP, secure cookies, HSTS.
+# Behind the TLS edge: its X-Forwarded-Proto (which wsgi.py keeps from TRUSTED_PROXIES only,
+# removing it from anyone else), a redirect of plain HTTP, secure cookies, HSTS.
 # The probes stay on plain HTTP inside the network.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.production
@@ -117,9 +119,5 @@ SECURE_HSTS_PRELOAD = True
 
 USE_TZ = True
 TIME_ZONE = "UTC"
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.log_level},
-}
+# Every line in LOG_FORMAT (json in production), each with its request's ID.
+LOGGING = dict_config(env.log_format, env.log_level)

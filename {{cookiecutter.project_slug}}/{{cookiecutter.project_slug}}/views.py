@@ -33,7 +33,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
-    """Readiness: every dependency answers within its timeout, or 503 naming those that do not."""
+    """Readiness: every dependency answers within one deadline, or 503 naming those that do not."""
     status, body = readiness(settings)
     return JsonResponse(body, status=status)
 {%- if db %}
