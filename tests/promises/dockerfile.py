@@ -215,7 +215,7 @@ def builder_installs_no_compiler_by_default(project: Project):
         stage = project.dockerfile.stage(name)
         assert empty_by_default(stage, arg), f'{name}: no ARG {arg}="" (the switch is missing or not empty)'
         guarded = [i for i in stage.all("RUN") if unguarded(i, arg) != i.value]
-        assert guarded, f"{name}: no install of ${arg} guarded by `if [ -n \"${arg}\" ]`"
+        assert guarded, f'{name}: no install of ${arg} guarded by `if [ -n "${arg}" ]`'
         ungated = [described(i) for i in stage.all("RUN") if SYSTEM_INSTALLERS.search(unguarded(i, arg))]
         assert not ungated, f"{name}: installs system packages or compilers on the default path: {ungated}"
     dev = [described(i) for i in project.dockerfile.stage("dev").all("RUN") if SYSTEM_INSTALLERS.search(i.value)]
