@@ -236,7 +236,7 @@ def test_template_workflow_runs_static_docker_and_alpine_jobs():
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"]["cancel-in-progress"] is True
     jobs = workflow["jobs"]
-    assert set(jobs) == {"static", "docker", "alpine"}
+    assert set(jobs) == {"base-images", "static", "docker", "alpine"}
     assert '.venv/bin/python -m pytest -n auto -m "not docker"' in step_runs(jobs["static"])
     assert ".venv/bin/python -m pytest -n auto -m docker" in step_runs(jobs["docker"])
     alpine = "\n".join(step_runs(jobs["alpine"]))
@@ -245,6 +245,17 @@ def test_template_workflow_runs_static_docker_and_alpine_jobs():
     pytest_ini = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     markers = {marker.split(":")[0] for marker in pytest_ini["markers"]}
     assert markers == {"docker"}, "CI selects by a marker pyproject.toml does not register"
+
+
+def test_template_workflow_checks_every_pinned_tag_is_still_published():
+    """The base-images job inspects, in its registry, the very list the stand-ins are built for."""
+    workflow = load(TEMPLATE_WORKFLOW)
+    triggers = workflow[True]  # YAML 1.1 reads `on` as True
+    assert triggers["schedule"], "a withdrawn tag would only show on the next push"
+    script = "\n".join(step_runs(workflow["jobs"]["base-images"]))
+    assert "for tag in $(bash .ci/docker-engine.sh --list); do" in script
+    assert 'docker buildx imagetools inspect "$tag"' in script
+    assert 'exit "$status"' in script and "status=1" in script
 
 
 def test_each_action_is_pinned_once_to_a_major_or_a_commit(render):
