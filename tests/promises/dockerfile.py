@@ -11,7 +11,7 @@ from .registry import promise
 RUNTIME_USER = "10001:10001"
 # Package managers and compilers: none of them may run or arrive in the runtime stage.
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|dnf|yum|pip3?|uv|uvx|gcc|cc|make)\b\s+\S")
-OCI_LABELS = ("title", "description", "authors", "version", "base.name")
+OCI_LABELS = ("title", "description", "authors", "version", "revision", "base.name")
 UV_IMAGE = f"ghcr.io/astral-sh/uv:{PINS['uv']}"
 PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
 SYSTEM_INSTALLERS = re.compile(
@@ -224,11 +224,14 @@ def builder_installs_no_compiler_by_default(project: Project):
 
 @promise()
 def runtime_has_oci_labels(project: Project):
-    """OCI labels: title, description, authors, version and the base image it was built on."""
+    """OCI labels: title, description, authors, version, revision and the base image it was built on;
+    version and revision are build arguments (`make build` passes them from git)."""
     labels = runtime(project).pairs("LABEL")
     missing = [key for key in OCI_LABELS if not labels.get(f"org.opencontainers.image.{key}")]
     assert not missing, f"missing OCI labels: {missing}"
     assert labels["org.opencontainers.image.base.name"] == base_image(project.combo), labels
+    from_git = {key: labels[f"org.opencontainers.image.{key}"] for key in ("version", "revision")}
+    assert from_git == {"version": "$VERSION", "revision": "$REVISION"}, f"not from build arguments: {from_git}"
 
 
 @promise()
