@@ -278,6 +278,14 @@ MUTATIONS: list[Mutation] = [
         caught_by="dockerfile.runtime_has_oci_labels",
     ),
     M(
+        "oci-version-hard-coded",
+        "Dockerfile",
+        "LABEL org.opencontainers.image.version=$VERSION",
+        'LABEL org.opencontainers.image.version="0.1.0"',
+        breaks="every image says version 0.1.0, whatever release it was built from",
+        caught_by="dockerfile.runtime_has_oci_labels",
+    ),
+    M(
         "runtime-app-env-development",
         "Dockerfile",
         "APP_ENV=production",

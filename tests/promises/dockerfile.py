@@ -56,8 +56,7 @@ def described(instruction: Instruction | None) -> str:
 
 @promise()
 def base_image_pinned(project: Project):
-    """Literal, pinned FROMs name uv's image and the patch-pinned base (no ARG feeds them);
-    stages uv, base -> builder -> dev -> runtime."""
+    """Literal pinned FROMs name uv's image and the patch-pinned base; stages uv, base -> builder -> dev -> runtime."""
     dockerfile = project.dockerfile
     chain = [(stage.base, stage.name) for stage in dockerfile.stages]
     static = [("builder", "static")] if project.combo.framework == "django" else []
@@ -136,8 +135,9 @@ def runtime_checks_its_configuration_before_any_command(project: Project):
 
 @promise()
 def runtime_has_no_build_tools(project: Project):
-    """The runtime stage installs nothing (but the libraries `RUNTIME_PACKAGES` names, none by
-    default), brings no compiler, pip or uv, and deletes the base image's pip."""
+    """The runtime stage installs nothing by default, brings no compiler, pip or uv, and deletes the base's pip.
+
+    Only the libraries `RUNTIME_PACKAGES` names (none by default) may be installed there."""
     final = runtime(project)
     installs = [described(i) for i in final.all("RUN") if INSTALLERS.search(unguarded(i, "RUNTIME_PACKAGES"))]
     assert not installs, f"the runtime stage runs an installer: {installs}"
@@ -180,8 +180,9 @@ def dependencies_install_before_the_code_arrives(project: Project):
 
 @promise()
 def builder_installs_exactly_the_lock(project: Project):
-    """The image installs exactly what uv.lock pins and stops when it is missing or stale: every
-    `uv sync` is `--locked` (production `--no-dev`), with no unlocked fallback."""
+    """Every `uv sync` is `--locked` (production `--no-dev`): the build needs uv.lock and stops when it is stale.
+
+    There is no unlocked fallback."""
     builder, dev = project.dockerfile.stage("builder"), project.dockerfile.stage("dev")
     copy = next((c for c in builder.all("COPY") if "pyproject.toml" in c.arguments), None)
     assert copy and "uv.lock" in copy.arguments, f"the builder does not require uv.lock: {described(copy)}"
@@ -195,8 +196,9 @@ def builder_installs_exactly_the_lock(project: Project):
 
 @promise()
 def uv_comes_from_its_pinned_image(project: Project):
-    """uv is copied from its own image at the pinned release (a literal FROM Dependabot bumps),
-    not installed with pip; no stage runs `pip install`."""
+    """uv is copied from its own image at the pinned release (a literal FROM), never installed with pip.
+
+    Dependabot bumps that FROM; no stage runs `pip install`."""
     dockerfile = project.dockerfile
     uv = dockerfile.stage("uv")
     assert (uv.base, uv.instructions) == (UV_IMAGE, []), f"uv stage FROM {uv.base}: {uv.instructions}"
@@ -208,9 +210,10 @@ def uv_comes_from_its_pinned_image(project: Project):
 
 @promise()
 def builder_installs_no_compiler_by_default(project: Project):
-    """The default build installs no system package and no compiler: every dependency comes as a
-    wheel. A package that must compile names its build tools in `BUILD_PACKAGES` and its run-time
-    libraries in `RUNTIME_PACKAGES`, both empty by default."""
+    """The default build installs no system package or compiler; `BUILD_PACKAGES`/`RUNTIME_PACKAGES` (empty) opt in.
+
+    Every dependency comes as a wheel. A package that must compile names its build tools in
+    `BUILD_PACKAGES` and its run-time libraries in `RUNTIME_PACKAGES`."""
     for name, arg in (("builder", "BUILD_PACKAGES"), ("runtime", "RUNTIME_PACKAGES")):
         stage = project.dockerfile.stage(name)
         assert empty_by_default(stage, arg), f'{name}: no ARG {arg}="" (the switch is missing or not empty)'
@@ -224,8 +227,9 @@ def builder_installs_no_compiler_by_default(project: Project):
 
 @promise()
 def runtime_has_oci_labels(project: Project):
-    """OCI labels: title, description, authors, version, revision and the base image it was built on;
-    version and revision are build arguments (`make build` passes them from git)."""
+    """OCI labels: title, description, authors, base image, and version and revision from build arguments.
+
+    `make build` passes version and revision from git; CI's publish job sets its own."""
     labels = runtime(project).pairs("LABEL")
     missing = [key for key in OCI_LABELS if not labels.get(f"org.opencontainers.image.{key}")]
     assert not missing, f"missing OCI labels: {missing}"

@@ -38,8 +38,9 @@ def ci_checks_the_lock_is_current(project: Project):
 
 @promise()
 def ci_grants_write_only_to_the_publish_job(project: Project):
-    """Least privilege: the workflow reads only; the publish job alone may push packages and
-    request the OIDC token cosign signs with, and it runs only on pushes, after every check."""
+    """Least privilege: only the publish job may push packages or get an OIDC token; on pushes, after every job.
+
+    The workflow itself reads only; the token is the identity cosign signs with."""
     config = workflow(project)
     assert config["permissions"] == {"contents": "read"}, config["permissions"]
     granted = {name: job["permissions"] for name, job in config["jobs"].items() if "permissions" in job}
@@ -54,8 +55,9 @@ def ci_grants_write_only_to_the_publish_job(project: Project):
 
 @promise()
 def ci_publishes_a_signed_multi_arch_image_with_attestations(project: Project):
-    """On main and on tags: amd64 and arm64 pushed to GitHub's registry, tags and OCI labels from git
-    (metadata-action), SBOM and provenance attestations, and the pushed digest signed with cosign."""
+    """Publishing pushes amd64 and arm64 with git's tags and labels, SBOM and provenance, and cosign signs the digest.
+
+    On main and on tags, to GitHub's registry; tags and OCI labels come from metadata-action."""
     publish = workflow(project)["jobs"]["publish"]
     [meta] = uses(publish, "docker/metadata-action")
     assert meta["with"]["images"] == REGISTRY, meta
