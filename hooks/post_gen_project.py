@@ -9,14 +9,24 @@ it was rendered from and the answers, so `cruft check` and `cruft update` work
 for a project rendered by plain cookiecutter too (`cruft create` overwrites the
 file with its own, equivalent record). The file is rewritten whole each time.
 
-The hook writes only inside the project, needs no network, docker or git, and
-is safe to run again, as cruft does in its temporary renders on every update.
+Last, `uv lock` writes uv.lock, which the image installs with `--locked`, when uv
+is installed and a package index answers. When not, the render still succeeds:
+one line says what to run, and no partial lock is left. cruft's own renders
+(`cruft update`, `cruft diff`, `cruft check`: their context carries `_commit`)
+skip it, so an update neither waits on the network nor fights the project's
+lock; and SERVICE_TEMPLATE_LOCK=0 skips it on purpose (the template's tests).
+
+The hook writes only inside the project, needs no network, docker or git (it
+uses uv and the network when they are there), and is safe to run again, as
+cruft does in its temporary renders on every update.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +35,9 @@ from pathlib import Path
 ANSWERS_JSON = r'{{ cookiecutter | tojson }}'  # fmt: skip
 
 CRUFT_FILE = ".cruft.json"
+LOCK_FILE = "uv.lock"
+LOCK_SWITCH = "SERVICE_TEMPLATE_LOCK"  # "0": render without locking
+LOCK_TIMEOUT = 300  # seconds; a resolver that hangs must not hang the render
 
 # cookiecutter's built-in abbreviations (cookiecutter.config.BUILTIN_ABBREVIATIONS):
 # cruft clones plain git locations only, so `gh:org/repo` is recorded as the URL it stands for.
@@ -120,11 +133,51 @@ def write_cruft_state(root: Path, context: dict) -> None:
     (root / CRUFT_FILE).write_text(text + "\n", encoding="utf-8")
 
 
+def should_lock(context: dict, environ: dict) -> bool:
+    """Lock on a first render; not in cruft's renders (they carry `_commit`), nor when switched off."""
+    return "_commit" not in context and environ.get(LOCK_SWITCH, "1") != "0"
+
+
+def lock(root: Path, environ: dict, timeout: float = LOCK_TIMEOUT) -> str | None:
+    """Run `uv lock` in root. None when uv.lock was written, else one line saying what to run.
+
+    A failed or timed-out attempt leaves the project as it was: a uv.lock that was not there
+    before is removed, so no partial lock survives.
+    """
+    target = root / LOCK_FILE
+    existed = target.exists()
+    reason = None
+    uv = shutil.which("uv", path=environ.get("PATH"))
+    if uv is None:
+        reason = "uv is not installed"
+    else:
+        try:
+            proc = subprocess.run(
+                [uv, "lock"], cwd=root, env=environ, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            reason = f"`uv lock` took more than {timeout:.0f} s"
+        else:
+            if proc.returncode != 0:
+                errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+                reason = errors[0].removeprefix("error:").strip() if errors else f"`uv lock` exited {proc.returncode}"
+    if reason is None and target.is_file():
+        return None
+    if not existed:
+        target.unlink(missing_ok=True)
+    reason = reason or "`uv lock` wrote no uv.lock"
+    return f"uv.lock not written ({reason}): run `uv lock` in {root.name} before building the image."
+
+
 def main() -> int:
     context = json.loads(ANSWERS_JSON)
     root = Path.cwd()
     remove_paths(root, paths_to_remove(context))
     write_cruft_state(root, context)
+    if should_lock(context, dict(os.environ)):
+        hint = lock(root, dict(os.environ))
+        if hint:
+            print(hint, file=sys.stderr)
     return 0
 
 

@@ -52,3 +52,13 @@ def test_every_image_a_rendered_project_names_is_a_default_tag(render, combo):
     named = images_named(render(combo), combo.slug)
     assert base_image(combo) in named
     assert named <= set(driver_tags()), named - set(driver_tags())
+
+
+def test_stand_in_docs_name_every_pinned_image():
+    """.ci/README.md's table of stand-ins names each pinned image and Python patch release: a pin
+    bumped in cookiecutter.json without its stand-in documented fails here."""
+    table = (TEMPLATE_DIR / ".ci" / "README.md").read_text()
+    images = [value for key, value in PINS.items() if key.endswith("_image")] + [f"ghcr.io/astral-sh/uv:{PINS['uv']}"]
+    missing = [image for image in images if f"`{image}`" not in table]
+    missing += [patch for patch in PINS["python"].values() if patch not in table]
+    assert not missing, f".ci/README.md does not name the pinned {missing}"

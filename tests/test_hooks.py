@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import re
+from pathlib import Path
 
 import pytest
 
 from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
 
-from .combos import COOKIECUTTER_JSON, TEMPLATE_DIR
-from .tools import assert_ok, imported_modules, isolated_env, run, tool, tree, tree_differences
+from .combos import COOKIECUTTER_JSON, TEMPLATE_DIR, Combo
+from .tools import assert_ok, imported_modules, isolated_env, lock_env, run, tool, tree, tree_differences
+
+SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output", "system", "execv", "execvp"}
 
 VALID = {
     "project_name": "Billing API",
@@ -249,15 +255,108 @@ def test_writing_the_cruft_record_again_gives_the_same_bytes(tmp_path):
     assert json.loads(first)["context"]["cookiecutter"]["description"] == "Büros"
 
 
-# What the hooks may import: nothing that opens a connection or starts a program.
+# What the hooks may import: nothing that opens a connection; only the post-generation hook starts
+# a program, and only `uv lock` (next test).
 HOOK_IMPORTS_ALLOWED = {"__future__", "json", "keyword", "pathlib", "re", "shutil", "sys", "unicodedata"}
+HOOK_PROGRAMS = {"pre_gen_project.py": set(), "post_gen_project.py": {"os", "subprocess"}}
 
 
 @pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
 def test_hooks_import_nothing_that_reaches_the_network_or_runs_programs(hook):
     imported = imported_modules(TEMPLATE_DIR / "hooks" / hook)
     assert imported, "found no imports: the check is not reading the hook"
-    assert imported <= HOOK_IMPORTS_ALLOWED, sorted(imported - HOOK_IMPORTS_ALLOWED)
+    allowed = HOOK_IMPORTS_ALLOWED | HOOK_PROGRAMS[hook]
+    assert imported <= allowed, sorted(imported - allowed)
+
+
+def test_the_only_program_the_post_generation_hook_starts_is_uv_lock():
+    tree_ = ast.parse((TEMPLATE_DIR / "hooks" / "post_gen_project.py").read_text())
+    calls = [
+        node
+        for node in ast.walk(tree_)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SUBPROCESS_CALLS
+    ]
+    assert [ast.unparse(call.args[0]) for call in calls] == ["[uv, 'lock']"]
+
+
+# ---- locking: uv.lock from the first render, one line when it cannot be written ----
+
+LOCK_HINT = re.compile(r"^uv\.lock not written \(.+\): run `uv lock` in \S+ before building the image\.$")
+
+
+def locked_project(tmp_path: Path) -> Path:
+    """A minimal uv project needing one small package from the index."""
+    project = tmp_path / "svc"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "0"\nrequires-python = ">=3.11"\ndependencies = ["idna==3.10"]\n'
+        "[tool.uv]\npackage = false\n"
+    )
+    return project
+
+
+def offline_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This venv's uv and Python, an empty uv cache, and whatever shuts the index off."""
+    return {**os.environ, **lock_env("3.11"), "UV_CACHE_DIR": str(tmp_path / "uv-cache"), **extra}
+
+
+def test_locking_runs_on_a_first_render_only():
+    assert post.should_lock({**VALID}, {})
+    assert post.should_lock({**VALID}, {"SERVICE_TEMPLATE_LOCK": "1"})
+    assert not post.should_lock({**VALID}, {"SERVICE_TEMPLATE_LOCK": "0"})
+    # cruft's renders for update/diff/check carry the commit: no network, no lock to fight the project's.
+    assert not post.should_lock({**VALID, "_commit": "abc123"}, {})
+
+
+@pytest.mark.parametrize(
+    "shut_off",
+    [
+        {"UV_OFFLINE": "1"},
+        {"UV_INDEX_URL": "http://127.0.0.1:9/simple", "UV_HTTP_RETRIES": "0"},
+        {"PATH": "/nonexistent"},
+    ],
+    ids=["offline", "index-on-a-closed-port", "no-uv"],
+)
+def test_lock_without_an_index_gives_one_line_and_leaves_no_lock(tmp_path, shut_off):
+    project = locked_project(tmp_path)
+    hint = post.lock(project, offline_env(tmp_path, **shut_off), timeout=120)
+    assert hint and LOCK_HINT.match(hint), hint
+    assert "\n" not in hint
+    assert not (project / "uv.lock").exists()
+
+
+def test_a_failed_lock_keeps_the_lock_that_was_there(tmp_path):
+    project = locked_project(tmp_path)
+    (project / "uv.lock").write_text("version = 1\n")
+    assert post.lock(project, offline_env(tmp_path, UV_OFFLINE="1"), timeout=120)
+    assert (project / "uv.lock").read_text() == "version = 1\n"
+
+
+def test_render_without_an_index_succeeds_with_one_line_and_no_lock(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {
+        **isolated_env(tmp_path / "home"),
+        **lock_env("3.13"),
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "UV_INDEX_URL": "http://127.0.0.1:9/simple",
+        "UV_HTTP_RETRIES": "0",
+    }
+    args = [tool("cookiecutter"), "--no-input", str(TEMPLATE_DIR), "-o", str(out)]
+    proc = run(args, out, env, timeout=300)
+    assert_ok(proc, "cookiecutter with no package index")
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and LOCK_HINT.match(lines[0]), proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (out / "my_service" / "uv.lock").exists()
+
+
+def test_render_writes_a_current_lock_the_image_can_install(render_locked):
+    project = render_locked(Combo())
+    assert (project / "uv.lock").is_file(), "the post-generation hook wrote no uv.lock"
+    check = run([tool("uv"), "lock", "--check"], project, lock_env(Combo().python_version), timeout=300)
+    assert_ok(check, "uv lock --check on the rendered lock")
+    assert "fastapi" in (project / "uv.lock").read_text()
 
 
 NOT_TEMPLATE = (".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv")

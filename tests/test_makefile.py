@@ -14,7 +14,7 @@ from .combos import Combo
 from .conftest import ALL
 from .tools import assert_ok, run, tool
 
-EVERYDAY_TARGETS = {"help", "up", "down", "logs", "test", "lint", "fmt", "build", "shell", "lock"}
+EVERYDAY_TARGETS = {"help", "up", "down", "logs", "test", "lint", "fmt", "build", "pull", "shell", "lock"}
 
 
 def phony_targets(project: Path) -> set[str]:

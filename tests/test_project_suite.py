@@ -10,27 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from .combos import COVERING_COMBOS, Combo
 from .conftest import combo_params
-from .tools import BIN_DIR, assert_ok, run, tool
+from .tools import BIN_DIR, assert_ok, interpreter, run, tool
 
 COVERING = combo_params(COVERING_COMBOS)
-
-
-def interpreter(version: str) -> str:
-    """pyenv's interpreter for this version when there is one; else let uv find it."""
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout
-        found = sorted(Path(root.strip()).glob(f"versions/{version}.*/bin/python{version}"))
-        if found:
-            return str(found[-1])
-    return version
 
 
 def summary_counts(output: str) -> dict[str, int]:

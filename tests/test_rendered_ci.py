@@ -47,6 +47,25 @@ def actionlint(workflow_root: Path) -> None:
     assert_ok(run(args, workflow_root), "actionlint")
 
 
+# zizmor audits what it finds under a folder: workflows, dependabot.yml, with .github/zizmor.yml.
+ZIZMOR_INPUTS = (WORKFLOW, Path(".github/dependabot.yml"), Path(".github/zizmor.yml"))
+_zizmor_seen: dict[str, str] = {}
+
+
+def zizmor(root: Path) -> None:
+    """zizmor, offline (no GitHub API), on root; fails on any finding."""
+    assert (root / ".github" / "zizmor.yml").is_file(), f"{root}: no .github/zizmor.yml"
+    assert_ok(run([tool("zizmor"), "--offline", "--no-progress", "."], root), "zizmor")
+
+
+def zizmor_once(project: Path, slug: str) -> None:
+    """zizmor on a rendered project, once per distinct workflow: most combinations differ only in the slug."""
+    key = "\0".join((project / path).read_text().replace(slug, "SLUG") for path in ZIZMOR_INPUTS)
+    if key not in _zizmor_seen:
+        zizmor(project)
+        _zizmor_seen[key] = slug
+
+
 def step_runs(job: dict) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
@@ -65,10 +84,16 @@ def test_workflow_passes_actionlint_and_shellcheck(render, combo: Combo):
 
 
 @pytest.mark.parametrize("combo", ALL)
+def test_workflow_passes_zizmor(render, combo: Combo):
+    zizmor_once(render(combo), combo.slug)
+
+
+@pytest.mark.parametrize("combo", ALL)
 def test_workflow_reads_only_and_cancels_superseded_runs(render, combo: Combo):
     workflow = load(render(combo) / WORKFLOW)
     assert workflow["permissions"] == {"contents": "read"}
-    assert not any("permissions" in job for job in workflow["jobs"].values())
+    writers = {name for name, job in workflow["jobs"].items() if "permissions" in job}
+    assert writers == {"publish"}, "only the publish job writes (tests/promises/workflow.py)"
     assert workflow["concurrency"]["cancel-in-progress"] is True
     assert "github.ref" in workflow["concurrency"]["group"]
 
@@ -87,7 +112,7 @@ def test_workflow_takes_the_python_from_the_answer_in_one_place(render, combo: C
 @pytest.mark.parametrize("combo", ALL)
 def test_workflow_lints_and_tests_with_the_makefile_targets(render, combo: Combo):
     jobs = load(render(combo) / WORKFLOW)["jobs"]
-    assert step_runs(jobs["lint"]) == ["make lint"]
+    assert step_runs(jobs["lint"]) == ["uv lock --check", "make lint"]
     test_runs = step_runs(jobs["test"])
     assert test_runs[0] == "make test"
     if combo.framework == "django":
@@ -192,12 +217,28 @@ def test_template_workflow_passes_actionlint_and_shellcheck():
     actionlint(TEMPLATE_DIR)
 
 
+def test_template_workflow_passes_zizmor():
+    zizmor(TEMPLATE_DIR)
+
+
+def test_zizmor_finds_a_template_injection(tmp_path):
+    """The audit can fail: an expression from the event expanded into a script is reported."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "zizmor.yml").write_text((TEMPLATE_DIR / ".github" / "zizmor.yml").read_text())
+    (tmp_path / WORKFLOW).write_text(
+        "on: pull_request_target\npermissions: {}\njobs:\n  greet:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
+    proc = run([tool("zizmor"), "--offline", "--no-progress", "."], tmp_path)
+    assert proc.returncode != 0 and "template-injection" in proc.stdout + proc.stderr, proc.stdout
+
+
 def test_template_workflow_runs_static_docker_and_alpine_jobs():
     workflow = load(TEMPLATE_WORKFLOW)
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"]["cancel-in-progress"] is True
     jobs = workflow["jobs"]
-    assert set(jobs) == {"static", "docker", "alpine"}
+    assert set(jobs) == {"base-images", "static", "docker", "alpine"}
     assert '.venv/bin/python -m pytest -n auto -m "not docker"' in step_runs(jobs["static"])
     assert ".venv/bin/python -m pytest -n auto -m docker" in step_runs(jobs["docker"])
     alpine = "\n".join(step_runs(jobs["alpine"]))
@@ -206,6 +247,17 @@ def test_template_workflow_runs_static_docker_and_alpine_jobs():
     pytest_ini = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     markers = {marker.split(":")[0] for marker in pytest_ini["markers"]}
     assert markers == {"docker"}, "CI selects by a marker pyproject.toml does not register"
+
+
+def test_template_workflow_checks_every_pinned_tag_is_still_published():
+    """The base-images job inspects, in its registry, the very list the stand-ins are built for."""
+    workflow = load(TEMPLATE_WORKFLOW)
+    triggers = workflow[True]  # YAML 1.1 reads `on` as True
+    assert triggers["schedule"], "a withdrawn tag would only show on the next push"
+    script = "\n".join(step_runs(workflow["jobs"]["base-images"]))
+    assert "for tag in $(bash .ci/docker-engine.sh --list); do" in script
+    assert 'docker buildx imagetools inspect "$tag"' in script
+    assert 'exit "$status"' in script and "status=1" in script
 
 
 def test_each_action_is_pinned_once_to_a_major_or_a_commit(render):

@@ -91,7 +91,7 @@ def test_update_brings_the_release_and_keeps_local_edits(creator, template_repo:
 
     assert left_for_a_human(project) == []
     dockerfile = (project / "Dockerfile").read_text()
-    assert f"ARG UV_VERSION={NEW_UV_PIN}\n" in dockerfile
+    assert f"FROM ghcr.io/astral-sh/uv:{NEW_UV_PIN} AS uv\n" in dockerfile
     assert NEW_DOCKERFILE_LINE in dockerfile and OLD_DOCKERFILE_LINE not in dockerfile
     assert (project / NEW_FILE).read_text().startswith("# Billing API runbook\n")
     assert (project / "README.md").read_text() == readme_before
@@ -115,11 +115,11 @@ def test_update_takes_new_pin_defaults_although_the_record_holds_the_old_ones(
     commit_project(project, env)
     old_uv = recorded(project)["context"]["cookiecutter"]["_pins"]["uv"]
     assert old_uv != NEW_UV_PIN
-    assert f"ARG UV_VERSION={old_uv}\n" in (project / "Dockerfile").read_text()
+    assert f"FROM ghcr.io/astral-sh/uv:{old_uv} AS uv\n" in (project / "Dockerfile").read_text()
 
     assert_ok(cruft(["update", "--skip-apply-ask"], project, env), "cruft update")
 
-    assert f"ARG UV_VERSION={NEW_UV_PIN}\n" in (project / "Dockerfile").read_text()
+    assert f"FROM ghcr.io/astral-sh/uv:{NEW_UV_PIN} AS uv\n" in (project / "Dockerfile").read_text()
     assert recorded(project)["context"]["cookiecutter"]["_pins"]["uv"] == NEW_UV_PIN
 
 
@@ -152,7 +152,7 @@ def test_conflicting_local_edit_is_reported_not_dropped(template_repo: TemplateR
     assert conflicted in (["Dockerfile"], ["Dockerfile.rej"]), conflicted
     text = dockerfile.read_text()
     assert ours in text, "the local edit was dropped"
-    assert f"ARG UV_VERSION={NEW_UV_PIN}\n" in text, "the rest of the release was not applied"
+    assert f"FROM ghcr.io/astral-sh/uv:{NEW_UV_PIN} AS uv\n" in text, "the rest of the release was not applied"
     assert (project / NEW_FILE).exists()
     if conflicted == ["Dockerfile"]:
         assert NEW_DOCKERFILE_LINE in text

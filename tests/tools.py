@@ -25,6 +25,28 @@ def tool(name: str) -> str:
     return found
 
 
+def interpreter(version: str) -> str:
+    """pyenv's interpreter for this version when there is one; else let uv find it."""
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout
+        found = sorted(Path(root.strip()).glob(f"versions/{version}.*/bin/python{version}"))
+        if found:
+            return str(found[-1])
+    return version
+
+
+def lock_env(python_version: str) -> dict[str, str]:
+    """What the post-generation hook needs to write uv.lock here: locking on, this venv's uv
+    first on PATH, and an interpreter of the answered Python that uv never downloads."""
+    return {
+        "SERVICE_TEMPLATE_LOCK": "1",
+        "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}",
+        "UV_PYTHON": interpreter(python_version),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+
+
 def run(
     args: list[str],
     cwd: Path,

@@ -83,13 +83,16 @@ class Built:
 
 
 @pytest.fixture(scope="session")
-def build(engine, render, tmp_path_factory):
-    """build(combo) -> Built: a copy of the render, with a canary .env, built once per session."""
+def build(engine, render_locked, tmp_path_factory):
+    """build(combo) -> Built: a copy of the render and its uv.lock, with a canary .env, built once per
+    session. The image installs exactly that lock (`uv sync --locked`)."""
     cache: dict[Combo, Built] = {}
 
     def _build(combo: Combo) -> Built:
         if combo not in cache:
-            project = Path(shutil.copytree(render(combo), tmp_path_factory.mktemp("docker") / combo.slug))
+            rendered = render_locked(combo)
+            assert (rendered / "uv.lock").is_file(), f"{combo.id}: the post-generation hook wrote no uv.lock"
+            project = Path(shutil.copytree(rendered, tmp_path_factory.mktemp("docker") / combo.slug))
             # A secret in .env and a .git folder: the image must contain neither.
             (project / ".env").write_text(f"SECRET_KEY={CANARY}\n")
             (project / ".git").mkdir()

@@ -3,7 +3,7 @@
 Importing the package registers every promise; add a module here when an artifact gets its own.
 """
 
-from . import celery, compose, dockerfile, dockerignore, edge, env, server
+from . import celery, compose, dockerfile, dockerignore, edge, env, server, workflow
 from .project import Project, project
 from .registry import PROMISES, Promise, When
 
@@ -20,4 +20,5 @@ __all__ = [
     "env",
     "project",
     "server",
+    "workflow",
 ]

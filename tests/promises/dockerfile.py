@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 
-from ..combos import base_image
+from ..combos import PINS, base_image
 from .project import Instruction, Project, Stage, seconds
 from .registry import promise
 
 RUNTIME_USER = "10001:10001"
 # Package managers and compilers: none of them may run or arrive in the runtime stage.
 INSTALLERS = re.compile(r"\b(apt-get|apt|apk|dnf|yum|pip3?|uv|uvx|gcc|cc|make)\b\s+\S")
-OCI_LABELS = ("title", "description", "authors", "version", "base.name")
+OCI_LABELS = ("title", "description", "authors", "version", "revision", "base.name")
+UV_IMAGE = f"ghcr.io/astral-sh/uv:{PINS['uv']}"
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\b")
+SYSTEM_INSTALLERS = re.compile(
+    r"\b(apt-get|apt|apk|dnf|yum)\b\s+\S|\b(gcc|g\+\+|cc|make|build-essential|build-base)\b|" + PIP_INSTALL.pattern
+)
+# A system package install that runs only when its build ARG names packages, and installs only those.
+GUARDED_INSTALL = re.compile(
+    r'if \[ -n "\$(?P<arg>[A-Z_]+)" \]; then\s+(?P<body>(?:apt-get update && )?'
+    r"(?:apt-get install -y --no-install-recommends|apk add --no-cache) \$(?P=arg)"
+    r"(?: && rm -rf /var/lib/apt/lists/\*)?);\s+fi"
+)
 SERVER = {
     "fastapi": ["uvicorn", "{slug}.main:app"],
     "flask": ["gunicorn", "--config", "python:{slug}.gunicorn_conf", "{slug}.app:app"],
@@ -29,17 +40,28 @@ def uv_syncs(instruction: Instruction) -> list[str]:
     return re.findall(r"uv sync[^;&|]*", instruction.value)
 
 
+def unguarded(instruction: Instruction, arg: str) -> str:
+    """A RUN's command with its install of `$arg` (run only when that ARG names packages) cut out."""
+    return GUARDED_INSTALL.sub(lambda m: "" if m.group("arg") == arg else m.group(0), instruction.value)
+
+
+def empty_by_default(stage: Stage, arg: str) -> bool:
+    """The stage declares `ARG <arg>=""`: nothing is installed unless the build names packages."""
+    return any(i.value in (f'{arg}=""', arg) for i in stage.all("ARG"))
+
+
 def described(instruction: Instruction | None) -> str:
     return f"line {instruction.line}: {instruction.name} {instruction.value}" if instruction else "none"
 
 
 @promise()
 def base_image_pinned(project: Project):
-    """One literal, patch-pinned FROM names the base (no ARG feeds it); stages base -> builder -> dev -> runtime."""
+    """Literal pinned FROMs name uv's image and the patch-pinned base; stages uv, base -> builder -> dev -> runtime."""
     dockerfile = project.dockerfile
     chain = [(stage.base, stage.name) for stage in dockerfile.stages]
     static = [("builder", "static")] if project.combo.framework == "django" else []
     expected = [
+        (UV_IMAGE, "uv"),
         (base_image(project.combo), "base"),
         ("base", "builder"),
         ("builder", "dev"),
@@ -113,9 +135,11 @@ def runtime_checks_its_configuration_before_any_command(project: Project):
 
 @promise()
 def runtime_has_no_build_tools(project: Project):
-    """The runtime stage installs nothing, brings no compiler, pip or uv, and deletes the base image's pip."""
+    """The runtime stage installs nothing by default, brings no compiler, pip or uv, and deletes the base's pip.
+
+    Only the libraries `RUNTIME_PACKAGES` names (none by default) may be installed there."""
     final = runtime(project)
-    installs = [described(i) for i in final.all("RUN") if INSTALLERS.search(i.value)]
+    installs = [described(i) for i in final.all("RUN") if INSTALLERS.search(unguarded(i, "RUNTIME_PACKAGES"))]
     assert not installs, f"the runtime stage runs an installer: {installs}"
     removes_pip = any(re.search(r"\brm -rf [^&;]*/usr/local/bin/pip\*", i.value) for i in final.all("RUN"))
     assert removes_pip, "the runtime stage must remove the base image's pip (/usr/local/bin/pip*)"
@@ -141,7 +165,8 @@ def dependencies_install_before_the_code_arrives(project: Project):
     """The builder copies only pyproject.toml and uv.lock, then syncs without the project; code comes later."""
     builder = project.dockerfile.stage("builder")
     copies = [(c.name, c.arguments) for c in builder.instructions if c.name in ("COPY", "ADD")]
-    assert copies == [("COPY", ["pyproject.toml", "uv.lock*", "./"])], f"builder copies {copies}"
+    expected = [("COPY", ["/uv", "/uvx", "/bin/"]), ("COPY", ["pyproject.toml", "uv.lock", "./"])]
+    assert copies == expected, f"builder copies {copies}"
     copy = builder.last("COPY")
     syncs = [i for i in builder.all("RUN") if "uv sync" in i.value]
     commands = [c for i in syncs for c in uv_syncs(i)]
@@ -155,20 +180,62 @@ def dependencies_install_before_the_code_arrives(project: Project):
 
 @promise()
 def builder_installs_exactly_the_lock(project: Project):
-    """The builder installs the production dependencies from uv.lock when there is one (`--locked --no-dev`)."""
-    runs = [i.value for i in project.dockerfile.stage("builder").all("RUN") if "uv sync" in i.value]
-    assert any(re.search(r"\[ -f uv\.lock \]; then uv sync --locked --no-dev\b", run) for run in runs), runs
-    commands = [c for i in project.dockerfile.stage("builder").all("RUN") for c in uv_syncs(i)]
-    assert commands and all("--no-dev" in c for c in commands), f"dev dependencies reach the runtime venv: {commands}"
+    """Every `uv sync` is `--locked` (production `--no-dev`): the build needs uv.lock and stops when it is stale.
+
+    There is no unlocked fallback."""
+    builder, dev = project.dockerfile.stage("builder"), project.dockerfile.stage("dev")
+    copy = next((c for c in builder.all("COPY") if "pyproject.toml" in c.arguments), None)
+    assert copy and "uv.lock" in copy.arguments, f"the builder does not require uv.lock: {described(copy)}"
+    production = [c for i in builder.all("RUN") for c in uv_syncs(i)]
+    development = [c for i in dev.all("RUN") for c in uv_syncs(i)]
+    assert production and development, f"no uv sync: builder {production}, dev {development}"
+    unlocked = [c for c in production + development if not re.search(r"\s--locked\b", c)]
+    assert not unlocked, f"uv sync without --locked: {unlocked}"
+    assert all("--no-dev" in c for c in production), f"dev dependencies reach the runtime venv: {production}"
+
+
+@promise()
+def uv_comes_from_its_pinned_image(project: Project):
+    """uv is copied from its own image at the pinned release (a literal FROM), never installed with pip.
+
+    Dependabot bumps that FROM; no stage runs `pip install`."""
+    dockerfile = project.dockerfile
+    uv = dockerfile.stage("uv")
+    assert (uv.base, uv.instructions) == (UV_IMAGE, []), f"uv stage FROM {uv.base}: {uv.instructions}"
+    copies = [(c.flags.get("from"), c.arguments) for c in dockerfile.stage("builder").all("COPY")]
+    assert ("uv", ["/uv", "/uvx", "/bin/"]) in copies, f"the builder does not copy uv from its image: {copies}"
+    pip = [described(i) for stage in dockerfile.stages for i in stage.all("RUN") if PIP_INSTALL.search(i.value)]
+    assert not pip, f"pip installs: {pip}"
+
+
+@promise()
+def builder_installs_no_compiler_by_default(project: Project):
+    """The default build installs no system package or compiler; `BUILD_PACKAGES`/`RUNTIME_PACKAGES` (empty) opt in.
+
+    Every dependency comes as a wheel. A package that must compile names its build tools in
+    `BUILD_PACKAGES` and its run-time libraries in `RUNTIME_PACKAGES`."""
+    for name, arg in (("builder", "BUILD_PACKAGES"), ("runtime", "RUNTIME_PACKAGES")):
+        stage = project.dockerfile.stage(name)
+        assert empty_by_default(stage, arg), f'{name}: no ARG {arg}="" (the switch is missing or not empty)'
+        guarded = [i for i in stage.all("RUN") if unguarded(i, arg) != i.value]
+        assert guarded, f'{name}: no install of ${arg} guarded by `if [ -n "${arg}" ]`'
+        ungated = [described(i) for i in stage.all("RUN") if SYSTEM_INSTALLERS.search(unguarded(i, arg))]
+        assert not ungated, f"{name}: installs system packages or compilers on the default path: {ungated}"
+    dev = [described(i) for i in project.dockerfile.stage("dev").all("RUN") if SYSTEM_INSTALLERS.search(i.value)]
+    assert not dev, f"dev installs system packages: {dev}"
 
 
 @promise()
 def runtime_has_oci_labels(project: Project):
-    """OCI labels: title, description, authors, version and the base image it was built on."""
+    """OCI labels: title, description, authors, base image, and version and revision from build arguments.
+
+    `make build` passes version and revision from git; CI's publish job sets its own."""
     labels = runtime(project).pairs("LABEL")
     missing = [key for key in OCI_LABELS if not labels.get(f"org.opencontainers.image.{key}")]
     assert not missing, f"missing OCI labels: {missing}"
     assert labels["org.opencontainers.image.base.name"] == base_image(project.combo), labels
+    from_git = {key: labels[f"org.opencontainers.image.{key}"] for key in ("version", "revision")}
+    assert from_git == {"version": "$VERSION", "revision": "$REVISION"}, f"not from build arguments: {from_git}"
 
 
 @promise()
