@@ -114,6 +114,7 @@ debian_binary_version() {
 apt_memo() {
   local memo=$WORK/apt-$1/memo-$3
   if [ ! -e "$memo" ]; then
+    mkdir -p "$WORK/apt-$1"
     private_apt "$1" "$2" apt-cache "${@:4}" >"$memo.tmp" 2>/dev/null || true
     mv "$memo.tmp" "$memo"
   fi
@@ -143,10 +144,10 @@ fetch_debian_source() {
 pypi_wheel() {
   local dest=$1 platform=$2 spec=$3 name found
   name=$(echo "${spec%%[=<>~]*}" | tr - _)
+  mkdir -p "$dest"
   found=$(find "$dest" -maxdepth 1 -iname "${name}-${spec##*==}-*.whl" 2>/dev/null | head -n 1)
   if [ -z "$found" ]; then
     command -v python3 >/dev/null 2>&1 || die "python3 (with pip) is needed to download $spec from PyPI"
-    mkdir -p "$dest"
     quiet "$WORK/pip-download.log" python3 -m pip download --quiet --no-deps --only-binary=:all: \
       --platform "$platform" --dest "$dest" "$spec" || die "pip could not download $spec ($platform)"
     found=$(find "$dest" -maxdepth 1 -iname "${name}-*.whl" -newer "$WORK/pip-download.log" | head -n 1)
