@@ -115,22 +115,8 @@ def start_container(combo: Combo, project: Path) -> str:
     mounts = [f"--volume={project.parent}:{project.parent}", f"--volume={cache_dir}:/root/.cache/uv"]
     mounts += [f"--volume={tool(name)}:{CONTAINER_TOOLS}/{name}:ro" for name in ("uv", "make", "hadolint")]
     name = f"cps-suite-{uuid.uuid4().hex[:10]}"
-    proc = run(
-        [
-            "docker",
-            "run",
-            "--detach",
-            "--rm",
-            f"--name={name}",
-            "--user=0",
-            *mounts,
-            "--entrypoint=sleep",
-            base_image(combo),
-            "infinity",
-        ],
-        project,
-        timeout=300,
-    )
+    command = ["docker", "run", "--detach", "--rm", f"--name={name}", "--user=0", *mounts]
+    proc = run([*command, "--entrypoint=sleep", base_image(combo), "infinity"], project, timeout=300)
     assert_ok(proc, f"starting {base_image(combo)} for the suite of {combo.id}")
     return name
 
