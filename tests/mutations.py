@@ -846,7 +846,7 @@ MUTATIONS: list[Mutation] = [
         FASTAPI_RUNTIME_CMD,
         FASTAPI_RUNTIME_CMD.replace("0.0.0.0", "127.0.0.1"),
         breaks="the container is healthy inside, unreachable outside",
-        docker="tests/docker/test_image.py::test_container_turns_healthy_through_its_own_healthcheck[fastapi-py3.13-slim-none]",
+        docker="tests/docker/test_image.py::test_container_turns_healthy_through_its_own_healthcheck[fastapi-py3.14-slim-none]",
     ),
     M(
         "docker-worker-consumes-another-queue",

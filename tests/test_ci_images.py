@@ -62,3 +62,27 @@ def test_stand_in_docs_name_every_pinned_image():
     missing = [image for image in images if f"`{image}`" not in table]
     missing += [patch for patch in PINS["python"].values() if patch not in table]
     assert not missing, f".ci/README.md does not name the pinned {missing}"
+# ---- the docs name the pinned base images ----
+
+DOCS = ["README.md", ".ci/README.md", "docs/BENCHMARKS.md"]
+PYTHON_TAG = re.compile(r"python:\d+\.\d+(?:\.\d+)?-(?:alpine[\d.]*\d|slim-[a-z]+)")
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_each_python_image_tag_in_the_docs_follows_the_pins(doc):
+    # A full tag must be a default tag; a minor-only one (python:3.13-slim-trixie) its base and variant.
+    text = (TEMPLATE_DIR / doc).read_text()
+    tags = set(driver_tags())
+    minors = {re.sub(r"^(python:\d+\.\d+)\.\d+", r"\1", tag) for tag in tags}
+    named = set(PYTHON_TAG.findall(text))
+    stale = {tag for tag in named if tag not in tags and tag not in minors}
+    assert not stale, f"{doc} names images the pins do not: {sorted(stale)} (pins: {sorted(tags)})"
+
+
+def test_readme_and_ci_readme_name_the_alpine_pin_and_every_alpine_tag():
+    readme = (TEMPLATE_DIR / "README.md").read_text()
+    assert f"-alpine{PINS['alpine']}" in readme, "README.md does not say which Alpine release the alpine variant uses"
+    ci_readme = (TEMPLATE_DIR / ".ci/README.md").read_text()
+    alpine_tags = [base_image(Combo(python_version=py, base_image_variant="alpine")) for py in PYTHONS]
+    missing = [tag for tag in alpine_tags if tag not in ci_readme]
+    assert not missing, f".ci/README.md's stand-in table misses {missing}"

@@ -19,14 +19,18 @@ from .stacks import production_env
 
 pytestmark = pytest.mark.docker
 
-# Slim images only: alpine cannot be built on machines without a registry (see README).
+# Every framework, every offered Python and both variants, with each service on somewhere. The
+# alpine bases are the Pythons .ci/docker-engine.sh can compile for musl on a machine without a
+# registry (see .ci/README.md); 3.14 has one combination per framework.
 IMAGE_COMBOS = [
-    Combo("fastapi", "3.13"),
+    Combo("fastapi", "3.14"),
     Combo("fastapi", "3.11", use_postgres=True, use_redis=True, use_celery=True),
     Combo("flask", "3.12", use_postgres=True),
-    Combo("flask", "3.13", use_postgres=True, use_redis=True, use_celery=True),
-    Combo("django", "3.11"),
+    Combo("flask", "3.14", use_postgres=True, use_redis=True, use_celery=True),
+    Combo("django", "3.14"),
     Combo("django", "3.13", use_postgres=True, use_redis=True, use_celery=True),
+    Combo("fastapi", "3.13", "alpine", use_postgres=True, use_redis=True, use_celery=True),
+    Combo("django", "3.11", "alpine", use_postgres=True),
 ]
 PARAMS = combo_params(IMAGE_COMBOS)
 

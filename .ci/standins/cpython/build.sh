@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # WHAT (what it is made from) is read by docker-engine.sh
 # ci-standin-cpython:<X.Y.Z>-musl: CPython X.Y compiled for musl from Debian's python<X.Y> source package (see
-# Dockerfile): version X.Y.Z if a Debian suite (bookworm, trixie, forky, sid) has it, else the newest there.
+# Dockerfile): version X.Y.Z if a Debian suite (bookworm, trixie, forky, sid) has it, else the newest there, else
+# the upstream tarball of Ubuntu's python<X.Y> (Debian dropped 3.12 before trixie; its mirror may not serve 3.14).
 # Sourced by ../../docker-engine.sh (see `recipe` there).
 
 cpython_minor() { echo "${1#*:}" | cut -d. -f1,2; } # ci-standin-cpython:3.13.15-musl -> 3.13
@@ -11,18 +12,21 @@ recipe_needs() { printf '%s\n' "$BASE_IMAGE" "$ALPINE_IMAGE"; }
 recipe_available() {
   local minor
   minor=$(cpython_minor "$1")
-  if [ -z "$(debian_source "python$minor")" ]; then
-    echo "no Debian suite (bookworm, trixie, forky, sid) has the source package python$minor, and no other CPython source is reachable"
-    return 1
-  fi
   if [ -z "$(python_source "$minor" "$(cpython_patch "$1")")" ]; then
-    echo "Debian's mirror lists python$minor source packages but serves none of them (see $WORK/apt-source.log)"
+    if [ -z "$(debian_source "python$minor")" ]; then
+      echo "no Debian suite (bookworm, trixie, forky, sid) has the source package python$minor, Ubuntu's" \
+        "($UBUNTU_SUITES) cannot be fetched (see $WORK/ubuntu/fetch.log), and no other CPython source is reachable"
+    else
+      echo "Debian's mirror lists python$minor source packages but serves none of them (see" \
+        "$WORK/apt-source.log), and Ubuntu's ($UBUNTU_SUITES) cannot be fetched (see $WORK/ubuntu/fetch.log)"
+    fi
     return 1
   fi
 }
 
-# python_source X.Y X.Y.Z: the Debian version of python<X.Y> whose source is downloaded to $WORK/sources: X.Y.Z-*
-# if a suite has it, else the newest that the mirror serves (failed downloads are remembered). Empty if none.
+# python_source X.Y X.Y.Z: the Debian (or Ubuntu) version of python<X.Y> whose source is downloaded to $WORK/sources:
+# X.Y.Z-* if a Debian suite has it, else the newest that Debian's mirror serves (failed downloads are remembered),
+# else the one Ubuntu's archive has (see fetch_ubuntu_source in lib.sh). Empty if none.
 python_source() {
   local version dir=$WORK/sources
   mkdir -p "$dir"
@@ -35,6 +39,7 @@ python_source() {
     fi
     touch "$dir/unavailable-python$1_$version"
   done
+  fetch_ubuntu_source "$dir" "python$1" "$2"
 }
 
 recipe_prepare() {
@@ -51,7 +56,10 @@ recipe_prepare() {
   find "$ctx/src/deps" -type f ! -name '*.orig.tar.*' -delete
   BUILD_ARGS+=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "ALPINE_IMAGE=$ALPINE_IMAGE"
     --build-arg "PYTHON_VERSION=${version%%-*}")
-  WHAT="Debian's python$minor $version source, compiled for musl"
+  case $version in
+    *ubuntu*) WHAT="Ubuntu's python$minor $version source, compiled for musl" ;;
+    *) WHAT="Debian's python$minor $version source, compiled for musl" ;;
+  esac
 }
 
 recipe_check() { echo "CPython $(image_env "$1" PYTHON_VERSION)"; }
