@@ -82,6 +82,20 @@ class Built:
     build_log: str
 
 
+def lock_in_base_image(combo: Combo, project: Path) -> None:
+    """uv lock on the answered Python where this machine has no interpreter of it (3.14 here): in
+    the combination's own base image, with this venv's uv mounted, as the hook would run it."""
+    from ..combos import base_image
+    from ..tools import tool
+
+    docker(
+        "run", "--rm", f"--volume={project}:/project", f"--volume={tool('uv')}:/usr/local/bin/uv:ro",
+        "--workdir=/project", "--env=UV_SYSTEM_CERTS=1", "--env=UV_PYTHON_DOWNLOADS=never",
+        f"--env=UV_PYTHON={combo.python_version}", "--entrypoint=uv", base_image(combo), "lock", "--quiet",
+        timeout=600,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def build(engine, render_locked, tmp_path_factory):
     """build(combo) -> Built: a copy of the render and its uv.lock, with a canary .env, built once per
@@ -91,8 +105,10 @@ def build(engine, render_locked, tmp_path_factory):
     def _build(combo: Combo) -> Built:
         if combo not in cache:
             rendered = render_locked(combo)
-            assert (rendered / "uv.lock").is_file(), f"{combo.id}: the post-generation hook wrote no uv.lock"
             project = Path(shutil.copytree(rendered, tmp_path_factory.mktemp("docker") / combo.slug))
+            if not (project / "uv.lock").is_file():
+                lock_in_base_image(combo, project)
+            assert (project / "uv.lock").is_file(), f"{combo.id}: the post-generation hook wrote no uv.lock"
             # A secret in .env and a .git folder: the image must contain neither.
             (project / ".env").write_text(f"SECRET_KEY={CANARY}\n")
             (project / ".git").mkdir()
