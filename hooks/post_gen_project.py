@@ -47,11 +47,25 @@ MANIFEST: dict[str, tuple[str, ...]] = {
         "{slug}/wsgi.py",
     ),
     "gunicorn": ("{slug}/gunicorn_conf.py",),
-    "celery": ("{slug}/celery_app.py", "{slug}/tasks.py", "tests/test_tasks.py"),
+    "celery": (
+        "{slug}/celery_app.py",
+        "{slug}/tasks.py",
+        "tests/test_tasks.py",
+        "deploy/kubernetes/base/worker.yaml",
+        "deploy/kubernetes/base/beat.yaml",
+        "deploy/kubernetes/components",
+    ),
     # The example model and its migrations: Django's ORM, or SQLAlchemy with Alembic.
     "django_orm": ("{slug}/models.py", "{slug}/admin.py", "{slug}/migrations"),
     "sqlalchemy": ("{slug}/db.py", "migrations"),
-    "postgres": ("tests/test_items.py",),
+    "postgres": (
+        "tests/test_items.py",
+        "deploy/kubernetes/base/migrate.yaml",
+        "deploy/kubernetes/overlays/local/postgres.yaml",
+    ),
+    "redis": ("deploy/kubernetes/overlays/local/redis.yaml",),
+    # Kubernetes manifests: a Kustomize base and its overlays.
+    "kubernetes": ("deploy",),
 }
 
 
@@ -67,6 +81,8 @@ def enabled_features(answers: dict) -> set[str]:
         features.add("redis")
     if answers["use_celery"]:
         features.add("celery")
+    if answers.get("use_kubernetes"):
+        features.add("kubernetes")
     return features
 
 
