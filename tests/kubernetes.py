@@ -81,7 +81,8 @@ def find(docs: list[dict], kind: str, name: str) -> dict | None:
 
 
 def pod_spec(obj: dict) -> dict:
-    return obj["spec"]["template"]["spec"]
+    """The pod spec of a Pod, or of the template of a Deployment or Job."""
+    return obj["spec"] if obj["kind"] == "Pod" else obj["spec"]["template"]["spec"]
 
 
 def containers(obj: dict) -> list[dict]:
