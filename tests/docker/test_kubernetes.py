@@ -14,6 +14,7 @@ import base64
 import copy
 import json
 import os
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.docker
 COMBO = Combo("django", use_postgres=True, use_celery=True, use_kubernetes=True)
 PODMAN_SH = TEMPLATE_DIR / ".ci" / "podman.sh"
 APP_WORKLOADS = ("web", "worker", "beat")
+EXPANSION = re.compile(r"\$\(([A-Z_][A-Z0-9_]*)\)")
 
 
 def podman(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -83,6 +85,8 @@ class Play:
         for container in [*spec.get("initContainers", []), *spec["containers"]]:
             for mount in container.get("volumeMounts", []):
                 mount["name"] = renamed.get(mount["name"], mount["name"])
+            # The kubelet expands $(NAME) in args from the container's variables; podman does not.
+            container["args"] = [EXPANSION.sub(self.variable, a) for a in container.get("args", [])]
             # Podman 4.3 publishes every containerPort on the host, where another service may
             # hold it: a free host port each.
             for port in container.get("ports", []):
@@ -103,6 +107,9 @@ class Play:
             spec["hostAliases"] = [{"ip": ip, "hostnames": [host]} for host, ip in self.hosts.items()]
         obj["metadata"]["name"] = f"{self.run}-{name}"
         return obj
+
+    def variable(self, match: re.Match) -> str:
+        return next(c["data"][match[1]] for c in self.config if match[1] in c["data"])
 
     def empty_dir(self, volume: str, image: str, context: dict) -> None:
         podman("volume", "create", volume)
@@ -199,9 +206,13 @@ def cluster(build, tmp_path_factory):
         play.create_secrets()
         play.play("postgres", find(docs, "Deployment", "postgres"))
         play.play("redis", find(docs, "Deployment", "redis"))
-        postgres, redis = play.container("postgres", "postgres"), play.container("redis", "redis")
-        assert wait_for(lambda: podman("exec", postgres, "pg_isready", "--host", "127.0.0.1", check=False).returncode == 0, 90), (
-            "postgres never became ready:\n" + podman("logs", postgres, check=False).stderr[-3000:]
+        postgres = play.container("postgres", "postgres")
+
+        def postgres_ready() -> bool:
+            return podman("exec", postgres, "pg_isready", "--host", "127.0.0.1", check=False).returncode == 0
+
+        assert wait_for(postgres_ready, 90), (
+            "postgres never became ready:\n" + (podman("logs", postgres, check=False).stderr[-3000:])
         )
         play.hosts = {"postgres": play.ip("postgres"), "redis": play.ip("redis")}
         play.init_before = play.init_check("before")
@@ -237,8 +248,9 @@ def test_the_init_container_holds_the_app_until_the_schema_is_migrated(cluster):
 def test_web_answers_health_and_ready_with_the_database_and_redis_pods(cluster):
     ready = wait_for(lambda: http("GET", cluster.base_url + "/ready")[0] == 200, 120)
     web = cluster.container("web", "web")
-    assert ready, f"/ready never answered 200: {http('GET', cluster.base_url + '/ready')}\n" + (
-        podman("logs", web, check=False).stderr[-3000:]
+    assert ready, (
+        f"/ready never answered 200: {http('GET', cluster.base_url + '/ready')}\n"
+        + (podman("logs", web, check=False).stderr[-3000:])
     )
     assert http("GET", cluster.base_url + "/health")[0] == 200
 
@@ -254,8 +266,8 @@ def test_a_celery_task_round_trip_works_through_the_worker_pod(cluster):
         return http("GET", f"{cluster.base_url}/items/{item['id']}")[1]["status"] == "processed"
 
     worker = cluster.container("worker", "worker")
-    assert wait_for(processed, 60), "the worker pod never processed the task:\n" + (
-        podman("logs", worker, check=False).stderr[-3000:]
+    assert wait_for(processed, 60), (
+        "the worker pod never processed the task:\n" + (podman("logs", worker, check=False).stderr[-3000:])
     )
 
 

@@ -3,7 +3,7 @@
 Importing the package registers every promise; add a module here when an artifact gets its own.
 """
 
-from . import celery, compose, dockerfile, dockerignore, env, server
+from . import celery, compose, dockerfile, dockerignore, env, k8s, server
 from .project import Project, project
 from .registry import PROMISES, Promise, When
 
@@ -17,6 +17,7 @@ __all__ = [
     "dockerfile",
     "dockerignore",
     "env",
+    "k8s",
     "project",
     "server",
 ]
