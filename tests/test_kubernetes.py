@@ -18,6 +18,7 @@ import pytest
 from .combos import TEMPLATE_DIR
 from .conftest import combo_params
 from .kubernetes import KUBERNETES_VERSIONS, OVERLAYS, distinct_manifest_combos, documents, kustomize_overlay
+from .test_rendered_ci import WORKFLOW, actionlint, load, step_runs, step_using
 from .tools import assert_ok, run, tool
 
 DEPLOY_TEMPLATES = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "deploy"
@@ -73,6 +74,19 @@ def test_checkov_reports_no_failed_check_and_every_skip_is_justified(manifests):
     for check in results["skipped_checks"]:
         reason = (check.get("check_result") or {}).get("suppress_comment", "")
         assert len(reason.split()) >= 5, f"{check['check_id']} on {check['resource']} is skipped without a reason"
+
+
+@pytest.mark.parametrize("combo", DISTINCT)
+def test_workflow_applies_the_local_overlay_to_kind_and_passes_actionlint(render, combo):
+    project = render(combo)
+    actionlint(project)
+    job = load(project / WORKFLOW)["jobs"]["kubernetes"]
+    script = "\n".join(step_runs(job))
+    assert step_using(job, "helm/kind-action")["with"]["cluster_name"] == "ci"
+    for command in ("kind load docker-image", 'kubectl apply -k "$OVERLAY"', "rollout status", "/ready"):
+        assert command in script, f"the kubernetes job does not run {command}"
+    assert job["env"]["OVERLAY"] == "deploy/kubernetes/overlays/local"
+    assert ("job/migrate" in script) == combo.use_postgres
 
 
 @pytest.mark.parametrize("combo", DISTINCT)
