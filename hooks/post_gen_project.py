@@ -47,25 +47,20 @@ MANIFEST: dict[str, tuple[str, ...]] = {
         "{slug}/wsgi.py",
     ),
     "gunicorn": ("{slug}/gunicorn_conf.py",),
-    "celery": (
-        "{slug}/celery_app.py",
-        "{slug}/tasks.py",
-        "tests/test_tasks.py",
+    "celery": ("{slug}/celery_app.py", "{slug}/tasks.py", "tests/test_tasks.py"),
+    # The example model and its migrations: Django's ORM, or SQLAlchemy with Alembic.
+    "django_orm": ("{slug}/models.py", "{slug}/admin.py", "{slug}/migrations"),
+    "sqlalchemy": ("{slug}/db.py", "migrations"),
+    "postgres": ("tests/test_items.py",),
+    # Kubernetes manifests: a Kustomize base and its overlays, with a part per service.
+    "kubernetes": ("deploy",),
+    "kubernetes_postgres": ("deploy/kubernetes/base/migrate.yaml", "deploy/kubernetes/overlays/local/postgres.yaml"),
+    "kubernetes_redis": ("deploy/kubernetes/overlays/local/redis.yaml",),
+    "kubernetes_celery": (
         "deploy/kubernetes/base/worker.yaml",
         "deploy/kubernetes/base/beat.yaml",
         "deploy/kubernetes/components",
     ),
-    # The example model and its migrations: Django's ORM, or SQLAlchemy with Alembic.
-    "django_orm": ("{slug}/models.py", "{slug}/admin.py", "{slug}/migrations"),
-    "sqlalchemy": ("{slug}/db.py", "migrations"),
-    "postgres": (
-        "tests/test_items.py",
-        "deploy/kubernetes/base/migrate.yaml",
-        "deploy/kubernetes/overlays/local/postgres.yaml",
-    ),
-    "redis": ("deploy/kubernetes/overlays/local/redis.yaml",),
-    # Kubernetes manifests: a Kustomize base and its overlays.
-    "kubernetes": ("deploy",),
 }
 
 
@@ -82,7 +77,7 @@ def enabled_features(answers: dict) -> set[str]:
     if answers["use_celery"]:
         features.add("celery")
     if answers.get("use_kubernetes"):
-        features.add("kubernetes")
+        features |= {"kubernetes"} | {f"kubernetes_{name}" for name in features & {"postgres", "redis", "celery"}}
     return features
 
 
