@@ -65,6 +65,15 @@ MANIFEST: dict[str, tuple[str, ...]] = {
     "django_orm": ("{slug}/models.py", "{slug}/admin.py", "{slug}/migrations"),
     "sqlalchemy": ("{slug}/db.py", "migrations"),
     "postgres": ("tests/test_items.py",),
+    # Kubernetes manifests: a Kustomize base and its overlays, with a part per service.
+    "kubernetes": ("deploy",),
+    "kubernetes_postgres": ("deploy/kubernetes/base/migrate.yaml", "deploy/kubernetes/overlays/local/postgres.yaml"),
+    "kubernetes_redis": ("deploy/kubernetes/overlays/local/redis.yaml",),
+    "kubernetes_celery": (
+        "deploy/kubernetes/base/worker.yaml",
+        "deploy/kubernetes/base/beat.yaml",
+        "deploy/kubernetes/components",
+    ),
 }
 
 
@@ -80,6 +89,8 @@ def enabled_features(answers: dict) -> set[str]:
         features.add("redis")
     if answers["use_celery"]:
         features.add("celery")
+    if answers.get("use_kubernetes"):
+        features |= {"kubernetes"} | {f"kubernetes_{name}" for name in features & {"postgres", "redis", "celery"}}
     return features
 
 

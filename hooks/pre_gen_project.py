@@ -32,7 +32,7 @@ CHOICES = {
     "python_version": ("3.11", "3.12", "3.13", "3.14"),
     "base_image_variant": ("slim", "alpine"),
 }
-BOOLEAN_ANSWERS = ("use_postgres", "use_redis", "use_celery")
+BOOLEAN_ANSWERS = ("use_postgres", "use_redis", "use_celery", "use_kubernetes")
 # What cookiecutter accepts for a yes/no answer given as text (cookiecutter.prompt.YesNoPrompt).
 YES_NO = ("1", "true", "t", "yes", "y", "on", "0", "false", "f", "no", "n", "off")
 

@@ -26,6 +26,8 @@ class Combo:
     use_postgres: bool = False
     use_redis: bool = False
     use_celery: bool = False
+    # Off in ALL_COMBOS: the Kubernetes tests render with it on (K8S_COMBOS), once per manifest set.
+    use_kubernetes: bool = False
 
     @property
     def id(self) -> str:
@@ -38,7 +40,9 @@ class Combo:
             )
             if on
         ]
-        return "-".join([self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"])])
+        deploy = ["k8s"] if self.use_kubernetes else []
+        parts = [self.framework, "py" + self.python_version, self.base_image_variant, *(services or ["none"]), *deploy]
+        return "-".join(parts)
 
     @property
     def slug(self) -> str:
@@ -63,6 +67,7 @@ class Combo:
             "use_postgres": self.use_postgres,
             "use_redis": self.use_redis,
             "use_celery": self.use_celery,
+            "use_kubernetes": self.use_kubernetes,
         }
 
 

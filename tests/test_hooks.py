@@ -30,6 +30,7 @@ VALID = {
     "use_postgres": True,
     "use_redis": False,
     "use_celery": True,
+    "use_kubernetes": False,
     "http_port": "8000",
 }
 

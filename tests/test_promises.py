@@ -10,14 +10,15 @@ from __future__ import annotations
 import pytest
 
 from .combos import ALL_COMBOS
+from .kubernetes import distinct_manifest_combos
 from .promises import PROMISES, project
 from .promises.readme import README, readme_block, table
 
 PARAMS = [
     pytest.param(promise, combo, id=f"{promise.name}-{combo.id}", marks=pytest.mark.xdist_group(combo.id))
-    for combo in ALL_COMBOS
+    for combo in [*ALL_COMBOS, *distinct_manifest_combos()]
     for promise in PROMISES.values()
-    if promise.applies(combo)
+    if promise.applies(combo) and promise.applies.kubernetes == combo.use_kubernetes
 ]
 
 

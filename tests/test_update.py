@@ -36,6 +36,7 @@ ANSWERS = {
     "python_version": "3.13",
     "use_postgres": True,
     "use_celery": True,
+    "use_kubernetes": False,
 }
 README_ADDITION = "\n## On call\n\nPage the billing team.\n"
 OWN_FILE = "billing_api/invoices.py"

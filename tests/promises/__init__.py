@@ -3,7 +3,7 @@
 Importing the package registers every promise; add a module here when an artifact gets its own.
 """
 
-from . import celery, compose, dockerfile, dockerignore, edge, env, server, workflow
+from . import celery, compose, dockerfile, dockerignore, edge, env, k8s, server, workflow
 from .project import Project, project
 from .registry import PROMISES, Promise, When
 
@@ -18,6 +18,7 @@ __all__ = [
     "dockerignore",
     "edge",
     "env",
+    "k8s",
     "project",
     "server",
     "workflow",

@@ -27,6 +27,7 @@ from docker.utils.build import PatternMatcher
 from dockerfile_parse import DockerfileParser
 
 from ..combos import Combo
+from ..kubernetes import documents, kustomize_overlay
 from ..tools import production_values, tool
 
 # Only what the binary needs to run: no variable of this machine leaks into the interpolation.
@@ -284,6 +285,11 @@ class Project:
     @cache  # noqa: B019 - one Project per rendered tree, kept for the session on purpose
     def module(self, name: str) -> ast.Module:
         return ast.parse(self.text(f"{self.slug}/{name}.py"))
+
+    @cache  # noqa: B019 - as module()
+    def kubernetes(self, overlay: str) -> list[dict]:
+        """The objects `kubectl kustomize` builds from an overlay (production or local)."""
+        return documents(kustomize_overlay(self.root, overlay))
 
     def literals(self, name: str) -> dict[str, object]:
         """Module-level `NAME = <literal>` assignments of a module of the package."""

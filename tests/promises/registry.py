@@ -23,6 +23,9 @@ class When:
 
     label: str
     test: Callable[[Combo], bool]
+    # Kubernetes promises run on the renders with use_kubernetes on (one per manifest set), the
+    # others on the 192 renders with it off.
+    kubernetes: bool = False
 
     def __call__(self, combo: Combo) -> bool:
         return self.test(combo)
@@ -35,6 +38,9 @@ DATA = When("with PostgreSQL or Redis", lambda c: c.use_postgres or c.redis)
 CELERY = When("with Celery", lambda c: c.use_celery)
 GUNICORN = When("Flask and Django (gunicorn)", lambda c: c.framework in ("flask", "django"))
 FASTAPI = When("FastAPI", lambda c: c.framework == "fastapi")
+K8S = When("with Kubernetes", lambda c: c.use_kubernetes, kubernetes=True)
+K8S_POSTGRES = When("with Kubernetes and PostgreSQL", lambda c: c.use_kubernetes and c.use_postgres, kubernetes=True)
+K8S_CELERY = When("with Kubernetes and Celery", lambda c: c.use_kubernetes and c.use_celery, kubernetes=True)
 
 
 @dataclass(frozen=True)
