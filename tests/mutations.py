@@ -1110,6 +1110,7 @@ MUTATIONS: list[Mutation] = [
         "    for future in futures.values():\n        wait([future], timeout=settings.check_timeout)\n",
         breaks="/ready takes a deadline per check: two hung dependencies double its answer time",
         caught_by="edge.readiness_is_cached_and_bounded",
+    ),
     # ---- Kubernetes manifests ----
     M(
         "k8s-web-may-run-as-root",
