@@ -62,6 +62,8 @@ def test_stand_in_docs_name_every_pinned_image():
     missing = [image for image in images if f"`{image}`" not in table]
     missing += [patch for patch in PINS["python"].values() if patch not in table]
     assert not missing, f".ci/README.md does not name the pinned {missing}"
+
+
 # ---- the docs name the pinned base images ----
 
 DOCS = ["README.md", ".ci/README.md", "docs/BENCHMARKS.md"]
