@@ -562,6 +562,14 @@ MUTATIONS: list[Mutation] = [
         caught_by="celery.broker_loss_cancels_rather_than_duplicates",
     ),
     M(
+        "celery-logs-its-own-text",
+        "{slug}/celery_app.py",
+        "@setup_logging.connect\n",
+        "",
+        breaks="worker and beat lines are plain text among the JSON: the log pipeline drops or mangles them",
+        caught_by="celery.worker_and_beat_log_in_the_service_format",
+    ),
+    M(
         "celery-publish-gives-up-at-once",
         "{slug}/celery_app.py",
         '"max_retries": 10,',

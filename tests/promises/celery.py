@@ -103,3 +103,11 @@ def docker_stop_starts_the_soft_shutdown(project: Project):
     """The entrypoint remaps SIGTERM to SIGQUIT for the worker: `docker stop` starts Celery's soft shutdown."""
     text = project.text(f"{project.slug}/entrypoint.py")
     assert 'os.environ.setdefault("REMAP_SIGTERM", "SIGQUIT")' in text, "SIGTERM is a warm shutdown: no re-queue"
+
+
+@promise(applies=CELERY)
+def worker_and_beat_log_in_the_service_format(project: Project):
+    """Worker and beat log through the service's formatter: one JSON object per line in production."""
+    text = project.text(f"{project.slug}/celery_app.py")
+    handler = "@setup_logging.connect\ndef log_like_the_app(**_) -> None:"
+    assert handler in text and "logs.configure(config.log_format, config.log_level)" in text, "Celery logs plain text"

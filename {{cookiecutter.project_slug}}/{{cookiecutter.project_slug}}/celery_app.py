@@ -22,10 +22,13 @@ import time
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
 {%- if sqlalchemy %}
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
+{%- else %}
+from celery.signals import setup_logging
 {%- endif %}
 from redis import Redis
 
+from . import logs
 from .config import settings as config
 from .healthcheck import HEARTBEAT_EVERY, HEARTBEAT_FILES
 
@@ -88,6 +91,12 @@ app.autodiscover_tasks()
 {%- else %}
 app.autodiscover_tasks(["{{ slug }}"])
 {%- endif %}
+
+
+@setup_logging.connect
+def log_like_the_app(**_) -> None:
+    """The worker's and beat's lines in the service's format: one JSON object each in production."""
+    logs.configure(config.log_format, config.log_level)
 {%- if sqlalchemy %}
 
 
