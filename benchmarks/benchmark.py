@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PINS = json.loads((ROOT / "cookiecutter.json").read_text())["_pins"]
 REPEATS = 3
 LOAD_SECTION = "## Load: /health, /ready and POST /items"
+STARTUP_START = "<!-- startup:start -->"  # benchmarks/startup.py's section
 # The dependency added for "rebuild after adding one dependency": small, pure Python, in no other's tree.
 NEW_DEPENDENCY = "humanize==4.12.3"
 CACHE_MOUNT = re.compile(r"--mount=type=cache,(?:id=[^,]+,)?target=(\S+?)(?=[,\s])")
@@ -455,9 +456,10 @@ def main() -> int:
         "",
     ]
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    # benchmarks/load.py and --variants keep their own sections below this one: leave them in place.
+    # benchmarks/load.py, startup.py and --variants keep their own sections below this one: leave them.
     previous = args.output.read_text() if args.output.exists() else ""
-    starts = [previous.index(mark) for mark in (LOAD_SECTION, VARIANTS_START) if mark in previous]
+    marks = (LOAD_SECTION, VARIANTS_START, STARTUP_START)
+    starts = [previous.index(mark) for mark in marks if mark in previous]
     kept = previous[min(starts) :] if starts else ""
     args.output.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print("\n".join(lines))

@@ -4,8 +4,8 @@
                               [--output docs/BENCHMARKS.md]
 
 For each framework, renders a project with PostgreSQL, builds its image, and starts
-compose.prod.yaml at its production limits (WEB_CPUS=1.0, WEB_MEMORY=512M,
-WEB_CONCURRENCY=2, gunicorn's 4 threads) without the edge, as the README's "Without the
+compose.prod.yaml at its production limits (WEB_CPUS=1.0, WEB_MEMORY=512M, one worker
+per CPU of that limit, gunicorn's 4 threads) without the edge, as the README's "Without the
 edge" switch does: web published on 127.0.0.1 only, through the override a load balancer of
 your own would use. A small asyncio load generator (HTTP/1.1 keep-alive, one connection
 per concurrent client) then sends each endpoint for a bounded time, to 127.0.0.1 only,
@@ -179,7 +179,7 @@ def table(all_results: dict[str, dict[str, Result]], seconds: float, concurrency
         "",
         f"`python benchmarks/load.py` on {platform.machine()}, {cpus} CPUs shared with other work, "
         f"{seconds:g} s per endpoint at concurrency {concurrency} (keep-alive), to 127.0.0.1 only; web at its "
-        "production limits (1 CPU, 512 MB, 2 workers; gunicorn with 4 threads each), PostgreSQL 17, "
+        "production limits (1 CPU, 512 MB, one worker per CPU of the limit; gunicorn with 4 threads), PostgreSQL 17, "
         "no edge (the README's switch). Errors: any answer but the expected status.",
         "",
         "| framework | endpoint | req/s | p50 ms | p99 ms | errors | /ready vs /health |",
@@ -214,8 +214,10 @@ def main() -> int:
         doc = args.output.read_text() if args.output.exists() else ""
         if SECTION in doc:
             start = doc.index(SECTION)
-            end = doc.find("\n## ", start + len(SECTION))
-            doc = doc[:start] + text + (doc[end + 1 :] if end != -1 else "")
+            # The section ends at the next heading or at the next marked section (<!-- name:start -->).
+            following = re.search(r"\n(## |<!-- )", doc[start + len(SECTION) :])
+            end = start + len(SECTION) + following.start() if following else -1
+            doc = doc[:start] + text + ("\n" + doc[end + 1 :] if end != -1 else "")
         else:
             doc = doc.rstrip("\n") + "\n\n" + text
         args.output.write_text(doc)

@@ -18,25 +18,14 @@ import re
 import shutil
 import subprocess
 import uuid
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from .combos import COVERING_COMBOS, Combo, base_image
-from .tools import BIN_DIR, assert_ok, run, tool
+from .tools import BIN_DIR, assert_ok, interpreter, local_interpreter, run, tool
 
-
-@cache
-def interpreter(version: str) -> str | None:
-    """pyenv's interpreter for this version, else python<version> on PATH; None: this machine has none."""
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout
-        found = sorted(Path(root.strip()).glob(f"versions/{version}.*/bin/python{version}"))
-        if found:
-            return str(found[-1])
-    return shutil.which(f"python{version}")
+DOCKER = pytest.mark.docker
 
 
 def suite_params(combos: list[Combo]) -> list:
@@ -45,7 +34,7 @@ def suite_params(combos: list[Combo]) -> list:
         pytest.param(
             c,
             id=c.id,
-            marks=[pytest.mark.xdist_group(c.id), *([] if interpreter(c.python_version) else [pytest.mark.docker])],
+            marks=[pytest.mark.xdist_group(c.id), *(() if local_interpreter(c.python_version) else [DOCKER])],
         )
         for c in combos
     ]
@@ -62,7 +51,7 @@ def project_env(combo: Combo) -> dict[str, str]:
     """The tools of this venv (uv, hadolint) first on PATH; the answered Python, never downloaded."""
     return {
         "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}",
-        "UV_PYTHON": interpreter(combo.python_version) or combo.python_version,
+        "UV_PYTHON": interpreter(combo.python_version),
         "UV_PYTHON_DOWNLOADS": "never",
         "VIRTUAL_ENV": "",
     }
@@ -132,7 +121,7 @@ def synced(render, tmp_path_factory):
     def _synced(combo: Combo) -> Suite:
         if combo not in made:
             project = shutil.copytree(render(combo), tmp_path_factory.mktemp("suite") / combo.slug)
-            container = None if interpreter(combo.python_version) else start_container(combo, project)
+            container = None if local_interpreter(combo.python_version) else start_container(combo, project)
             suite = made[combo] = Suite(combo, project, container)
             assert_ok(suite.run([tool("uv"), "sync"], timeout=600), "uv sync")
         return made[combo]

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 BIN_DIR = Path(sys.executable).parent
@@ -25,15 +26,21 @@ def tool(name: str) -> str:
     return found
 
 
-def interpreter(version: str) -> str:
-    """pyenv's interpreter for this version when there is one; else let uv find it."""
+@cache
+def local_interpreter(version: str) -> str | None:
+    """pyenv's interpreter for this version, else python<version> on PATH; None: this machine has none."""
     pyenv = shutil.which("pyenv")
     if pyenv:
         root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=True).stdout
         found = sorted(Path(root.strip()).glob(f"versions/{version}.*/bin/python{version}"))
         if found:
             return str(found[-1])
-    return version
+    return shutil.which(f"python{version}")
+
+
+def interpreter(version: str) -> str:
+    """The local interpreter for this version when there is one; else the version, for uv to find."""
+    return local_interpreter(version) or version
 
 
 def lock_env(python_version: str) -> dict[str, str]:

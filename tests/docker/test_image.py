@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import tarfile
@@ -104,6 +105,43 @@ def test_docker_stop_ends_it_gracefully_before_the_kill(container, combo):
     docker("stop", "--time", "20", name)
     state = json.loads(docker("inspect", "--format", "{{json .State}}", name).stdout)
     assert state["ExitCode"] == 0 and not state["OOMKilled"], state
+
+
+# One combination per server: uvicorn, and gunicorn under Flask and under Django.
+SERVER_COMBOS = combo_params([IMAGE_COMBOS[0], IMAGE_COMBOS[2], IMAGE_COMBOS[4]])
+# The container's web workers: children of PID 1 (the server) other than multiprocessing's
+# resource tracker; uvicorn with one worker serves in PID 1 itself. docker exec's own process
+# is not a child of PID 1.
+COUNT_WORKERS = """
+import os
+workers = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat, cmdline = open(f"/proc/{pid}/stat").read(), open(f"/proc/{pid}/cmdline").read()
+    except OSError:
+        continue
+    workers += stat.rsplit(")", 1)[1].split()[1] == "1" and "resource_tracker" not in cmdline
+print(workers or 1)
+"""
+
+
+def web_workers(name: str) -> int:
+    return int(docker("exec", name, "python", "-c", COUNT_WORKERS).stdout)
+
+
+@pytest.mark.parametrize("combo", SERVER_COMBOS)
+def test_web_workers_follow_the_containers_cpu_limit(container, combo):
+    # One worker per CPU of the limit, not per host core; WEB_CONCURRENCY still wins.
+    cases = [(("--cpus", "1"), 1), (("--cpus", "1", "--env", "WEB_CONCURRENCY=3"), 3)]
+    if (os.cpu_count() or 1) >= 2:
+        cases.append((("--cpus", "2"), 2))
+    for flags, expected in cases:
+        name, _ = container(combo, *flags)
+        healthy = wait_for(lambda name=name: health_status(name) == "healthy", 60)
+        assert healthy, docker("logs", name, check=False).stderr
+        settled = wait_for(lambda name=name, expected=expected: web_workers(name) == expected, 20)
+        assert settled, f"{flags}: {web_workers(name)} workers, expected {expected}"
+        docker("rm", "--force", name)
 
 
 @pytest.mark.parametrize("combo", PARAMS)

@@ -18,6 +18,7 @@ DATA_VOLUMES = {"postgres": "/var/lib/postgresql/data", "redis": "/data"}
 # Each app service checks its own role: python -m <slug>.healthcheck [role].
 HEALTHCHECK_ROLES = {"web": [], "worker": ["worker"], "beat": ["beat"]}
 WORKER_MIN_GRACE = 30
+START_INTERVAL_MAX = 0.5  # seconds between probes while a service starts
 SHUTDOWN_MARGIN = 10  # seconds between the soft shutdown's end and the SIGKILL
 NO_NEW_PRIVILEGES = {"no-new-privileges:true", "no-new-privileges"}
 
@@ -138,6 +139,18 @@ def prod_app_environment(project: Project):
             f"environment {s.get('environment')}",
         ),
     )
+
+
+@promise()
+def probes_poll_fast_while_starting(project: Project):
+    """Every health check, dev and production, polls every <= 0.5 s in its start period: none adds a second to start."""
+    for label, config in (("compose.prod.yaml", project.prod_with_flower), ("compose.yaml", project.dev)):
+        for name, service in config["services"].items():
+            check = service.get("healthcheck") or {}
+            if check and not check.get("disable"):
+                interval = seconds(check.get("start_interval"))
+                assert seconds(check.get("start_period")), f"{label} {name}: no start period"
+                assert interval and interval <= START_INTERVAL_MAX, f"{label} {name}: start_interval {interval}s"
 
 
 @promise()

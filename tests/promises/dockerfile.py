@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ..combos import PINS, base_image
@@ -28,6 +29,8 @@ SERVER = {
     "flask": ["gunicorn", "--config", "python:{slug}.gunicorn_conf", "{slug}.app:app"],
     "django": ["gunicorn", "--config", "python:{slug}.gunicorn_conf", "{slug}.wsgi:application"],
 }
+# What a probe may import: it runs as a new process every few seconds, on the service's CPU quota.
+PROBE_IMPORTS = {"__future__", "socket", "sys", "time", "pathlib"}
 DEVELOPMENT_FLAGS = ("--reload", "--debug", "runserver")
 
 
@@ -102,8 +105,21 @@ def runtime_healthcheck_runs_the_module(project: Project):
 
 
 @promise()
+def healthcheck_probe_is_cheap(project: Project):
+    """The probe module imports only socket, sys, time and pathlib: no HTTP client, framework, Celery or app code."""
+    imported = set()
+    for node in ast.walk(project.module("healthcheck")):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    extra = imported - PROBE_IMPORTS
+    assert not extra, f"healthcheck.py imports {sorted(extra)}: every probe is a new process paying for them"
+
+
+@promise()
 def runtime_healthcheck_timing(project: Project):
-    """HEALTHCHECK timing: timeout < interval <= 60 s, 1-5 retries, a start period polled every <= 2 s."""
+    """HEALTHCHECK timing: timeout < interval <= 60 s, 1-5 retries, a start period polled every <= 0.5 s."""
     check = runtime(project).last("HEALTHCHECK")
     assert check, "no HEALTHCHECK in the runtime stage"
     flags = check.flags
@@ -111,7 +127,7 @@ def runtime_healthcheck_timing(project: Project):
     start_period, start_interval = seconds(flags.get("start-period")), seconds(flags.get("start-interval"))
     assert interval and timeout and timeout < interval <= 60, f"interval/timeout: {flags}"
     assert 1 <= int(flags.get("retries", "0")) <= 5, f"retries: {flags}"
-    assert start_period and start_interval and start_interval <= 2, f"start period/interval: {flags}"
+    assert start_period and start_interval and start_interval <= 0.5, f"start period/interval: {flags}"
 
 
 @promise()

@@ -93,30 +93,28 @@ def app_keepalive_outlives_the_edge(project: Project):
     assert app_idle and app_idle > edge_idle, f"app keep-alive {app_idle}s <= the edge's {edge_idle}s"
 
 
-@promise()
-def app_trusts_forwarded_headers_from_the_edge_only(project: Project):
-    """Production app services believe X-Forwarded-* from the edge only: TRUSTED_PROXIES is `edge`."""
+def prod_app_variable_is(project: Project, variable: str, expected: str) -> None:
+    """Every production app service has variable=expected, as deployed and by the file's own defaults."""
     for config in (project.prod, project.prod_defaults):
         check_each(
             {name: s for name, s in config["services"].items() if "build" in s},
             lambda _, s: unless(
-                s.get("environment", {}).get("TRUSTED_PROXIES") == "edge",
-                f"TRUSTED_PROXIES={s.get('environment', {}).get('TRUSTED_PROXIES')!r}",
+                s.get("environment", {}).get(variable) == expected,
+                f"{variable}={s.get('environment', {}).get(variable)!r}",
             ),
         )
+
+
+@promise()
+def app_trusts_forwarded_headers_from_the_edge_only(project: Project):
+    """Production app services believe X-Forwarded-* from the edge only: TRUSTED_PROXIES is `edge`."""
+    prod_app_variable_is(project, "TRUSTED_PROXIES", "edge")
 
 
 @promise()
 def prod_logs_are_json(project: Project):
     """Production app services log one JSON object per line (LOG_FORMAT=json)."""
-    for config in (project.prod, project.prod_defaults):
-        check_each(
-            {name: s for name, s in config["services"].items() if "build" in s},
-            lambda _, s: unless(
-                s.get("environment", {}).get("LOG_FORMAT") == "json",
-                f"LOG_FORMAT={s.get('environment', {}).get('LOG_FORMAT')!r}",
-            ),
-        )
+    prod_app_variable_is(project, "LOG_FORMAT", "json")
 
 
 @promise(applies=FASTAPI)

@@ -169,6 +169,24 @@ def resources_match_compose_prod(project: Project):
 
 
 @promise(applies=K8S)
+def web_workers_follow_the_pod_cpu_limit(project: Project):
+    """Web has a CPU limit and no fixed WEB_CONCURRENCY: its workers follow the limit; replicas scale out."""
+
+    def check(overlay: str):
+        objects = project.kubernetes(overlay)
+        fixed = find(objects, "ConfigMap", "config")["data"].get("WEB_CONCURRENCY")
+        if fixed:
+            yield f"the ConfigMap fixes WEB_CONCURRENCY={fixed}"
+        for container in containers(find(objects, "Deployment", "web")):
+            if not cpu(container.get("resources", {}).get("limits", {}).get("cpu", 0)):
+                yield f"web/{container['name']} has no CPU limit to size its workers from"
+            if any(env.get("name") == "WEB_CONCURRENCY" for env in container.get("env", [])):
+                yield f"web/{container['name']} fixes WEB_CONCURRENCY in its env"
+
+    every_overlay(project, check)
+
+
+@promise(applies=K8S)
 def web_drains_before_it_stops(project: Project):
     """Web pauses in preStop, then drains within the grace period; it is spread across nodes and scaled."""
     gunicorn = project.combo.framework != "fastapi"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
 from .project import Project, seconds
 from .registry import GUNICORN, promise
 
@@ -49,3 +55,66 @@ def production_refuses_short_secrets(project: Project):
     assert isinstance(minimums, dict), f"config.py: SECRET_MIN_LENGTH={minimums!r}"
     short = {name: minimums.get(name) for name, length in expected.items() if (minimums.get(name) or 0) < length}
     assert not short, f"config.py accepts short secrets in production: {short}"
+
+
+# cpu.max (cgroup v2) or the CFS quota files (v1) -> the workers expected on a machine with `cpus` CPUs.
+CGROUPS = [
+    ({"cpu.max": "100000 100000"}, lambda cpus: 1),
+    ({"cpu.max": "50000 100000"}, lambda cpus: 1),
+    ({"cpu.max": "150000 100000"}, lambda cpus: min(cpus, 2)),
+    ({"cpu.max": "max 100000"}, lambda cpus: cpus),
+    ({"cpu/cpu.cfs_quota_us": "100000", "cpu/cpu.cfs_period_us": "100000"}, lambda cpus: 1),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, lambda cpus: cpus),
+    ({}, lambda cpus: cpus),
+]
+
+
+def load_module(path: Path) -> ModuleType:
+    """A module of the rendered package that imports only the standard library, loaded from its file."""
+    spec = importlib.util.spec_from_file_location(f"rendered_{path.stem}_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assigned_call(tree: ast.Module, target: str) -> str | None:
+    """The function called in `<target> = f(...)` or `<target> = str(f(...))` (target as written), if any."""
+    wanted = ast.unparse(ast.parse(target, mode="eval").body)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(ast.unparse(t) == wanted for t in node.targets):
+            call = node.value
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == "str" and call.args:
+                call = call.args[0]
+            return ast.unparse(call.func) if isinstance(call, ast.Call) else ast.unparse(call)
+    return None
+
+
+@promise()
+def web_workers_follow_the_cpu_limit(project: Project):
+    """One web worker per CPU of the container's limit (cgroup v2 or v1, rounded up) unless WEB_CONCURRENCY says."""
+    cpu = load_module(project.root / project.slug / "cpu.py")
+    cpus = cpu.usable_cpus()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (files, expected) in enumerate(CGROUPS):
+            cgroup = Path(tmp, str(n))
+            for relative, content in files.items():
+                (cgroup / relative).parent.mkdir(parents=True, exist_ok=True)
+                (cgroup / relative).write_text(content + "\n")
+            cgroup.mkdir(exist_ok=True)
+            workers = cpu.web_concurrency({}, cgroup)
+            assert workers == expected(cpus), f"cgroup {files}: {workers} workers on {cpus} CPUs, not {expected(cpus)}"
+            assert cpu.web_concurrency({"WEB_CONCURRENCY": "3"}, cgroup) == 3, "WEB_CONCURRENCY=3 is not obeyed"
+        for bad in ("0", "two", "-1"):
+            try:
+                cpu.web_concurrency({"WEB_CONCURRENCY": bad}, Path(tmp))
+            except ValueError:
+                continue
+            raise AssertionError(f"WEB_CONCURRENCY={bad!r} is accepted")
+    setter = assigned_call(project.module("entrypoint"), 'os.environ["WEB_CONCURRENCY"]')
+    assert setter == "web_concurrency", f"the entrypoint sets WEB_CONCURRENCY from {setter!r}, not the CPU limit"
+    if project.combo.framework != "fastapi":
+        workers = assigned_call(project.module("gunicorn_conf"), "workers")
+        assert workers == "web_concurrency", f"gunicorn_conf.py: workers = {workers}(...), not the CPU limit"
+    for config in (project.prod, project.prod_defaults):
+        fixed = config["services"]["web"]["environment"].get("WEB_CONCURRENCY")
+        assert not fixed, f"compose.prod.yaml fixes WEB_CONCURRENCY={fixed}: the CPU limit (WEB_CPUS) should size web"

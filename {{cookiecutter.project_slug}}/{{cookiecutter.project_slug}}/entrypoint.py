@@ -3,8 +3,10 @@
     python -m {{ cookiecutter.project_slug }}.entrypoint COMMAND [ARGUMENT ...]
 
 In production a missing, short or development secret, or a missing ALLOWED_HOSTS, stops
-the container here with one line naming the variable, before any server starts. The
-command then replaces this process (exec), so it runs as PID 1 and receives signals.
+the container here with one line naming the variable, before any server starts. Unless
+WEB_CONCURRENCY is set, it is set to one web worker per CPU of the container's limit (cpu.py),
+which uvicorn and gunicorn read. The command then replaces this process (exec), so it runs
+as PID 1 and receives signals.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from collections.abc import MutableMapping
 
 from .config import ConfigError, load_settings, read, secret_problem
+from .cpu import web_concurrency
 
 FLOWER_PASSWORD_MIN_LENGTH = 16
 
@@ -29,6 +32,7 @@ def flower_auth(environ: MutableMapping[str, str]) -> None:
 {%- else %}
 
 from .config import ConfigError, load_settings
+from .cpu import web_concurrency
 {%- endif %}
 
 
@@ -44,7 +48,8 @@ def main(argv: list[str]) -> int:
 {%- else %}
         load_settings()
 {%- endif %}
-    except ConfigError as exc:
+        os.environ["WEB_CONCURRENCY"] = str(web_concurrency(os.environ))
+    except (ConfigError, ValueError) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
 {%- if cookiecutter.use_celery %}

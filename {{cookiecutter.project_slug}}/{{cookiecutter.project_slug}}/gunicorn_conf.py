@@ -2,10 +2,12 @@
 
 import os
 
+from {{ cookiecutter.project_slug }}.cpu import web_concurrency
 from {{ cookiecutter.project_slug }}.logs import dict_config
 
 bind = "0.0.0.0:{{ cookiecutter.http_port }}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# WEB_CONCURRENCY, else one worker per CPU of the container's limit (not of the host).
+workers = web_concurrency()
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
