@@ -195,21 +195,27 @@ def stack_rounds(workdir: Path, python: str, rounds: int) -> list[dict[str, floa
     return results
 
 
+def processes(n: int) -> str:
+    return f"{n} process" if n == 1 else f"{n} processes"
+
+
 def median(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(run[key] for run in runs)
 
 
-def section(args: argparse.Namespace, runs: dict, stack: list[dict[str, float]] | None) -> str:
+def section(args: argparse.Namespace, runs: dict, stack: list[dict[str, float]] | None) -> tuple[str, bool]:
     engine = sh("docker", "version", "--format", "{{.Server.Version}}").stdout.strip()
     t, w, i = runs["template"], runs["template-2w"], runs["init"]
     rps = {label: sorted(run["rps"] for run in r) for label, r in runs.items()}
-    # The noise: how far one image's own rounds spread around their median.
-    noise = max((r[-1] - r[0]) / statistics.median(r) for r in rps.values())
+    # The noise: how far the template's and the peer's own rounds spread around their medians.
+    noise = max((rps[label][-1] - rps[label][0]) / statistics.median(rps[label]) for label in ("template", "init"))
+    # Paired by round (the two ran back to back): the template's requests/s over the peer's.
+    paired = sorted(a["rps"] / b["rps"] for a, b in zip(t, i, strict=True))
     cell = {
         "first 200": lambda r: f"{median(r, 'first_200'):.2f} s",
         "healthy": lambda r: "no health check" if median(r, "healthy") != median(r, "healthy")
         else f"{median(r, 'healthy'):.2f} s",
-        "memory": lambda r: f"{median(r, 'memory'):.1f} MiB ({int(median(r, 'processes'))} processes)",
+        "memory": lambda r: f"{median(r, 'memory'):.1f} MiB ({processes(int(median(r, 'processes')))})",
         "rps": lambda r: f"{statistics.median(x['rps'] for x in r):,.0f} ({min(x['rps'] for x in r):,.0f}-"
         f"{max(x['rps'] for x in r):,.0f})",
         "stop": lambda r: f"{median(r, 'stop'):.2f} s",
@@ -242,9 +248,10 @@ def section(args: argparse.Namespace, runs: dict, stack: list[dict[str, float]] 
         "| --- | --- | --- | --- |",
         *(f"| {name} | {cell[key](t)} | {cell[key](w)} | {cell[key](i)} |" for name, key in rows),
         "",
-        f"Noise: requests/s of one image spread by up to {100 * noise:.0f} % of its median across the rounds "
-        f"({args.seconds:g} s of load each, after a 1 s warm-up), so differences smaller than that are not "
-        "differences.",
+        f"Noise: the template's and the peer's requests/s each spread by up to {100 * noise:.0f} % of their "
+        f"median across the rounds ({args.seconds:g} s of load each, after a 1 s warm-up, on shared CPUs). "
+        f"Paired by round, the template served {statistics.median(paired):.2f} x the peer's requests/s "
+        f"(range {paired[0]:.2f}-{paired[-1]:.2f}).",
         "",
         "| target | met | measured |",
         "| --- | --- | --- |",
@@ -266,9 +273,12 @@ def section(args: argparse.Namespace, runs: dict, stack: list[dict[str, float]] 
             f"| `up --detach --wait` returns | {first['up']:.2f} s | {median(redeploys, 'up'):.2f} s |",
             *(f"| {s} | {first[s]:.2f} s | {median(redeploys, s):.2f} s |" for s in STACK_SERVICES),
         ]
-        checks.append(("stack all healthy in under 5 s (redeploy)", median(redeploys, "up") < 5,
-                       f"{median(redeploys, 'up'):.2f} s"))  # fmt: skip
-        lines += ["", f"Target: all healthy in under 5 s on a redeploy: {'met' if checks[-1][1] else '**not met**'}."]
+        first_up, redeploy_up = first["up"], median(redeploys, "up")
+        met = first_up < 5 and redeploy_up < 5
+        checks.append(("stack all healthy in under 5 s", met, f"{first_up:.2f} s, {redeploy_up:.2f} s"))
+        verdict = "met" if met else "**not met**"
+        lines += ["", f"Target: all healthy in under 5 s from `up --detach --wait`: {verdict} on the first deploy "
+                  f"({first_up:.2f} s) and on a redeploy ({redeploy_up:.2f} s)."]  # fmt: skip
     lines.append(END)
     return "\n".join(lines), all(ok for _, ok, _ in checks)
 

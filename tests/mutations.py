@@ -871,6 +871,15 @@ MUTATIONS: list[Mutation] = [
         "[compose.prod.yaml-fastapi-py3.11-slim-pg-redis-celery]",
     ),
     M(
+        "docker-edge-502-while-web-restarts",
+        "Caddyfile",
+        "\t\tlb_try_duration 10s\n",
+        "",
+        breaks="every request during a deploy's restart of web gets a 502",
+        docker="tests/docker/test_edge.py::test_a_restart_of_web_is_a_pause_behind_the_edge_not_errors"
+        "[fastapi-py3.11-slim-pg-redis-celery]",
+    ),
+    M(
         "docker-app-ignores-the-edge",
         "{slug}/request_context.py",
         "        if peer in self.trusted:\n",
@@ -1022,12 +1031,28 @@ MUTATIONS: list[Mutation] = [
         caught_by="edge.edge_is_hardened",
     ),
     M(
-        "edge-before-web-is-healthy",
+        "edge-502-while-web-restarts",
+        "Caddyfile",
+        "\t\tlb_try_duration 10s\n",
+        "",
+        breaks="every request during a deploy's restart of web gets a 502",
+        caught_by="edge.edge_runs_the_pinned_caddy_and_holds_requests_while_web_starts",
+    ),
+    M(
+        "edge-retries-web-slowly",
+        "Caddyfile",
+        "lb_try_interval 250ms",
+        "lb_try_interval 5s",
+        breaks="requests held during a restart wait seconds after web is back",
+        caught_by="edge.edge_runs_the_pinned_caddy_and_holds_requests_while_web_starts",
+    ),
+    M(
+        "edge-after-web-is-healthy",
         "compose.prod.yaml",
-        "      web:\n        condition: service_healthy\n",
         "      web:\n        condition: service_started\n",
-        breaks="the edge answers 502 while web starts",
-        caught_by="edge.edge_runs_the_pinned_caddy_after_a_healthy_web",
+        "      web:\n        condition: service_healthy\n",
+        breaks="`up --wait` waits for the edge to start after web: about a second more per deploy",
+        caught_by="edge.edge_runs_the_pinned_caddy_and_holds_requests_while_web_starts",
     ),
     M(
         "edge-health-site-gone",
@@ -1035,7 +1060,7 @@ MUTATIONS: list[Mutation] = [
         "http://127.0.0.1:8081 {",
         "http://127.0.0.1:8082 {",
         breaks="the edge's health check asks a site that does not exist: the edge is never healthy",
-        caught_by="edge.edge_runs_the_pinned_caddy_after_a_healthy_web",
+        caught_by="edge.edge_runs_the_pinned_caddy_and_holds_requests_while_web_starts",
     ),
     M(
         "edge-waits-forever-for-headers",
@@ -1412,7 +1437,7 @@ MUTATIONS: list[Mutation] = [
         "{slug}/entrypoint.py",
         '        os.environ["WEB_CONCURRENCY"] = str(web_concurrency(os.environ))\n',
         "",
-        breaks="uvicorn runs one worker whatever the limit, gunicorn's default one per host core",
+        breaks="uvicorn runs one worker whatever the CPU limit",
         caught_by="server.web_workers_follow_the_cpu_limit",
     ),
     M(
@@ -1466,5 +1491,14 @@ MUTATIONS: list[Mutation] = [
         "import socket\nimport urllib.request\n",
         breaks="each probe costs three times the CPU, taken from the server's quota while it starts",
         caught_by="dockerfile.healthcheck_probe_is_cheap",
+    ),
+    M(
+        "gunicorn-four-threads",
+        "compose.prod.yaml",
+        "${GUNICORN_THREADS:-8}",
+        "${GUNICORN_THREADS:-4}",
+        combos=(DJANGO,),
+        breaks="with one worker per CPU, four slow requests leave no thread for the health checks",
+        caught_by="server.gunicorn_serves_eight_requests_at_once_per_worker",
     ),
 ]

@@ -23,7 +23,7 @@ from datetime import datetime
 import pytest
 
 from ..conftest import combo_params
-from .conftest import docker
+from .conftest import docker, wait_for
 from .stacks import APP_PORT, PUBLIC_HOST, Stack
 from .test_image import IMAGE_COMBOS
 
@@ -243,3 +243,32 @@ def test_slow_clients_are_cut_by_the_edge_and_never_fail_a_liveness_probe(stacks
     assert not failed, failed
     assert len(closed) == SLOW_CLIENTS, f"the edge closed {len(closed)} of {SLOW_CLIENTS} slow clients"
     assert max(closed) < 20, f"a slow client was held {max(closed):.0f} s (read_header is 10 s)"
+
+
+@pytest.mark.parametrize("combo", combo_params(EDGE_COMBOS))
+def test_a_restart_of_web_is_a_pause_behind_the_edge_not_errors(stacks, combo):
+    # A deploy restarts web; the edge holds each request until web answers again (lb_try_duration).
+    stack = stacks(combo)
+    stop, answers = threading.Event(), []
+
+    def client():
+        while not stop.is_set():
+            started = time.monotonic()
+            answers.append((stack.get("/health")[0], time.monotonic() - started))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        stack.compose("restart", "web")
+        healthy = wait_for(lambda: stack.state("web").get("Health", {}).get("Status") == "healthy", 60)
+        assert healthy, docker("logs", stack.container("web"), check=False).stderr[-2000:]
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(20)
+    statuses = sorted({status for status, _ in answers})
+    assert statuses == [200], f"through a restart of web, clients got {statuses}"
+    held = max(seconds for _, seconds in answers)
+    assert held >= 0.5, f"no request waited for web ({held:.2f} s at most): the restart was not exercised"

@@ -21,6 +21,10 @@ def edge(project: Project) -> dict:
     return services["edge"]
 
 
+# Seconds the edge holds a request while web cannot be reached: web restarts in 1-3 s.
+HOLD_WHILE_WEB_STARTS = 5
+
+
 def caddy_duration(project: Project, directive: str) -> float | None:
     """The duration of `directive <duration>` in the Caddyfile, comments aside; None when absent."""
     lines = [line.split("#", 1)[0].strip() for line in project.text("Caddyfile").splitlines()]
@@ -63,13 +67,16 @@ def edge_is_hardened(project: Project):
 
 
 @promise()
-def edge_runs_the_pinned_caddy_after_a_healthy_web(project: Project):
-    """The edge runs the pinned Caddy image, starts once web is healthy and checks its own loopback site."""
+def edge_runs_the_pinned_caddy_and_holds_requests_while_web_starts(project: Project):
+    """The pinned Caddy starts with web and holds requests (no 502) while web (re)starts; it checks its own site."""
     service = edge(project)
     pinned = COOKIECUTTER_JSON["_pins"]["caddy_image"]
     assert service.get("image") == pinned, f"image {service.get('image')}, pinned {pinned}"
     condition = service.get("depends_on", {}).get("web", {}).get("condition")
-    assert condition == "service_healthy", f"the edge waits for web: {condition}"
+    assert condition == "service_started", f"the edge starts after web is {condition}, not with it"
+    hold, every = caddy_duration(project, "lb_try_duration"), caddy_duration(project, "lb_try_interval")
+    assert hold and hold >= HOLD_WHILE_WEB_STARTS, f"the edge holds a request {hold}s while web is down: 502s"
+    assert every and every <= 0.5, f"the edge tries web again every {every}s"
     test = service.get("healthcheck", {}).get("test", [])
     url = next((word for word in test if word.startswith("http://127.0.0.1:")), "")
     assert url, f"the edge's health check asks no loopback URL: {test}"

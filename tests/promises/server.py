@@ -12,6 +12,7 @@ from .project import Project, seconds
 from .registry import GUNICORN, promise
 
 DOCKER_DEFAULT_STOP_GRACE = 10.0
+MIN_REQUEST_SLOTS = 8  # gunicorn threads per worker: room for the probes beside slow requests
 
 
 @promise(applies=GUNICORN)
@@ -118,3 +119,12 @@ def web_workers_follow_the_cpu_limit(project: Project):
     for config in (project.prod, project.prod_defaults):
         fixed = config["services"]["web"]["environment"].get("WEB_CONCURRENCY")
         assert not fixed, f"compose.prod.yaml fixes WEB_CONCURRENCY={fixed}: the CPU limit (WEB_CPUS) should size web"
+
+
+@promise(applies=GUNICORN)
+def gunicorn_serves_eight_requests_at_once_per_worker(project: Project):
+    """Each gunicorn worker serves 8 requests at once (gthread): a few slow requests never starve the probes."""
+    assert project.literals("gunicorn_conf").get("worker_class") == "gthread", "gunicorn_conf.py: not gthread"
+    for config in (project.prod, project.prod_defaults):
+        threads = int(config["services"]["web"]["environment"].get("GUNICORN_THREADS") or 0)
+        assert threads >= MIN_REQUEST_SLOTS, f"GUNICORN_THREADS={threads}: a few slow requests fill the worker"

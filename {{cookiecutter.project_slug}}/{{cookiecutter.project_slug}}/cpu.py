@@ -1,10 +1,11 @@
 """How many web worker processes this container runs: one per CPU of its limit.
 
-uvicorn and gunicorn size themselves from WEB_CONCURRENCY, and without it from the host: on a
-16-core host a container limited to 1 CPU would start 16 workers that share one CPU's quota,
-each importing the app and holding its memory, for no more throughput. So the entrypoint sets
-WEB_CONCURRENCY from the container's CPU limit (the cgroup's quota, rounded up), unless it is
-set already; with no limit, one worker per CPU this process may run on.
+uvicorn and gunicorn read WEB_CONCURRENCY (and run one worker without it). A fixed number is
+wrong somewhere: two workers under a 1-CPU limit share one CPU's quota, each importing the app
+and holding its memory, for no more throughput; the usual os.cpu_count() formula counts the
+host's cores, 16 workers on a 16-core host. So the entrypoint sets WEB_CONCURRENCY from the
+container's CPU limit (the cgroup's quota, rounded up), unless it is set already; with no
+limit, one worker per CPU this process may run on.
 """
 
 from __future__ import annotations

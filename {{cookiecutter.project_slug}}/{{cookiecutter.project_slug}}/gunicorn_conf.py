@@ -8,7 +8,9 @@ from {{ cookiecutter.project_slug }}.logs import dict_config
 bind = "0.0.0.0:{{ cookiecutter.http_port }}"
 # WEB_CONCURRENCY, else one worker per CPU of the container's limit (not of the host).
 workers = web_concurrency()
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Requests a worker serves at once: with one worker per CPU, 8 threads leave room for the health
+# checks beside a few slow requests (threads wait on I/O without the GIL).
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Finish in-flight requests on SIGTERM, well inside docker's stop timeout.
