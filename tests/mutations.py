@@ -1501,4 +1501,12 @@ MUTATIONS: list[Mutation] = [
         breaks="with one worker per CPU, four slow requests leave no thread for the health checks",
         caught_by="server.gunicorn_serves_eight_requests_at_once_per_worker",
     ),
+    M(
+        "prod-beat-quarter-cpu",
+        "compose.prod.yaml",
+        '          cpus: "0.5"\n          memory: 256M\n        reservations:\n          cpus: "0.05"',
+        '          cpus: "0.25"\n          memory: 256M\n        reservations:\n          cpus: "0.05"',
+        breaks="beat imports the app within a quarter CPU and is the last of the stack to turn healthy, at 5 s",
+        caught_by="compose.prod_app_services_get_half_a_cpu_to_start",
+    ),
 ]

@@ -19,6 +19,7 @@ DATA_VOLUMES = {"postgres": "/var/lib/postgresql/data", "redis": "/data"}
 HEALTHCHECK_ROLES = {"web": [], "worker": ["worker"], "beat": ["beat"]}
 WORKER_MIN_GRACE = 30
 START_INTERVAL_MAX = 0.5  # seconds between probes while a service starts
+START_CPUS = 0.5  # an app service's CPU limit: it imports the app as it starts
 SHUTDOWN_MARGIN = 10  # seconds between the soft shutdown's end and the SIGKILL
 NO_NEW_PRIVILEGES = {"no-new-privileges:true", "no-new-privileges"}
 
@@ -286,6 +287,18 @@ def prod_resources_limited(project: Project):
         return None
 
     check_each(long_running(project.prod["services"]), check)
+
+
+@promise()
+def prod_app_services_get_half_a_cpu_to_start(project: Project):
+    """Production web, worker, beat and migrate may use half a CPU or more: at a quarter, beat took 5 s to start."""
+    check_each(
+        app_services(project.prod_defaults),
+        lambda _, s: unless(
+            float(s.get("deploy", {}).get("resources", {}).get("limits", {}).get("cpus") or 0) >= START_CPUS,
+            f"cpus limit {s.get('deploy', {}).get('resources', {}).get('limits', {}).get('cpus')}",
+        ),
+    )
 
 
 @promise()
