@@ -29,12 +29,14 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.request
 import uuid
 from pathlib import Path
@@ -48,8 +50,17 @@ LOAD_SECTION = "## Load: /health, /ready and POST /items"
 STARTUP_START = "<!-- startup:start -->"  # benchmarks/startup.py's section
 # The dependency added for "rebuild after adding one dependency": small, pure Python, in no other's tree.
 NEW_DEPENDENCY = "humanize==4.12.3"
-# As compose.prod.yaml runs web: its CPU and memory limits (so one worker), and named hosts.
-PRODUCTION_RUN = ("--cpus", "1", "--memory", "512m", "-e", "ALLOWED_HOSTS=localhost")
+# As compose.prod.yaml runs web: its limits (1 CPU, so one worker; 512 MB) and hardening, with
+# the production settings the image needs to start (named hosts, a strong SECRET_KEY).
+PRODUCTION_LIMITS = ("--cpus", "1", "--memory", "512m", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
+                     "--security-opt", "no-new-privileges:true")  # fmt: skip
+PRODUCTION_SETTINGS = {"ALLOWED_HOSTS": "localhost", "LOG_FORMAT": "json", "SECRET_KEY": secrets.token_urlsafe(50)}
+# What `docker init` writes for each framework's server (its Python template, adapted to the module).
+INIT_CMD = {
+    "fastapi": '["uvicorn", "bench.main:app", "--host", "0.0.0.0", "--port", "8000"]',
+    "flask": '["gunicorn", "bench.app:app", "--bind", "0.0.0.0:8000"]',
+    "django": '["gunicorn", "bench.wsgi:application", "--bind", "0.0.0.0:8000"]',
+}
 # Marks this run's edits: an edit another run already built would come from the build cache.
 RUN = uuid.uuid4().hex[:12]
 CACHE_MOUNT = re.compile(r"--mount=type=cache,(?:id=[^,]+,)?target=(\S+?)(?=[,\s])")
@@ -87,8 +98,8 @@ RUN --mount=type=cache,target=/root/.cache/pip \\
 """
 
 
-def sh(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+def sh(*args: str, cwd: Path | None = None, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     if check and proc.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -119,8 +130,6 @@ def image_size(tag: str) -> int:
 
 def step_seconds(log: str, needle: str) -> float:
     """Duration of the BuildKit step whose name contains needle ('#9 DONE 5.3s')."""
-    import re
-
     for number, name in re.findall(r"^#(\d+) (\[.*)$", log, re.M):
         if needle in name:
             done = re.findall(rf"^#{number} DONE ([\d.]+)s$", log, re.M)
@@ -135,7 +144,7 @@ def run_to_healthy(tag: str, port: int) -> tuple[float, float]:
     sh("docker", "rm", "-f", name, check=False)
     started = time.perf_counter()
     # Production refuses to start without named hosts (the default render has no secret).
-    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *PRODUCTION_RUN, tag)
+    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *production_flags(), tag)
     while True:
         status = sh("docker", "inspect", "--format", "{{.State.Health.Status}}", name).stdout.strip()
         if status == "healthy":
@@ -162,20 +171,40 @@ def mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
-def render(workdir: Path, framework: str, python: str, variant: str = "slim") -> Path:
-    os.environ["SERVICE_TEMPLATE_LOCK"] = "1"  # the post-generation hook writes uv.lock
-    out = cookiecutter(
-        str(ROOT),
-        no_input=True,
-        output_dir=str(workdir),
-        extra_context={
-            "project_name": "bench",
-            "framework": framework,
-            "python_version": python,
-            "base_image_variant": variant,
-        },
+def production_flags(env: dict[str, str] | None = None) -> list[str]:
+    """`docker run` flags for web as production runs it: limits, hardening, settings (and env)."""
+    settings = {**PRODUCTION_SETTINGS, **(env or {})}
+    return [*PRODUCTION_LIMITS, *(flag for key, value in settings.items() for flag in ("-e", f"{key}={value}"))]
+
+
+def memory_used(container: str) -> int:
+    """Bytes the container uses now (its cgroup, less the page cache), as `docker stats` reports them."""
+    usage = sh("docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", container).stdout.split("/")[0].strip()
+    units = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+    number = usage.rstrip("KMGiBk")
+    return int(float(number) * units[usage[len(number) :]])
+
+
+def render(workdir: Path, framework: str, python: str = "3.13", variant: str = "slim", **answers) -> Path:
+    """A project named `bench` with its uv.lock (the post-generation hook writes it: uv and an index needed)."""
+    os.environ["SERVICE_TEMPLATE_LOCK"] = "1"
+    context = {"project_name": "bench", "framework": framework, "python_version": python, "base_image_variant": variant}
+    project = Path(
+        cookiecutter(str(ROOT), no_input=True, output_dir=str(workdir), extra_context={**context, **answers})
     )
-    return Path(out)
+    if not (project / "uv.lock").is_file():
+        sys.exit("the render has no uv.lock: run where uv and a package index are at hand (see the hook's hint)")
+    return project
+
+
+def write_peers(project: Path, dockerfiles: dict[str, str]) -> None:
+    """The comparison images' files: requirements.txt (pyproject's pins) and each Dockerfile, let into the context."""
+    deps = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    (project / "requirements.txt").write_text("\n".join(deps) + "\n")
+    for name, text in dockerfiles.items():
+        (project / name).write_text(text)
+    ignore = project / ".dockerignore"
+    ignore.write_text(ignore.read_text() + "!requirements.txt\n!Dockerfile.*\n")
 
 
 # ---- slim against alpine (--variants) ----
@@ -192,18 +221,16 @@ def idle_memory(tag: str, port: int) -> int:
     """Bytes the healthy container uses (cgroup, as `docker stats` reports) 5 s after turning healthy."""
     name = f"bench-mem-{port}"
     sh("docker", "rm", "-f", name, check=False)
-    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *PRODUCTION_RUN, tag)
+    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *production_flags(), tag)
     deadline = time.perf_counter() + 120
     while sh("docker", "inspect", "--format", "{{.State.Health.Status}}", name).stdout.strip() != "healthy":
         if time.perf_counter() > deadline:
             sys.exit(f"{tag} did not turn healthy")
         time.sleep(0.1)
     time.sleep(5)
-    usage = sh("docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", name).stdout.split("/")[0].strip()
+    used = memory_used(name)
     sh("docker", "rm", "-f", name)
-    units = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "kB": 1e3, "MB": 1e6, "GB": 1e9}
-    number = usage.rstrip("KMGiBk")
-    return int(float(number) * units[usage[len(number) :]])
+    return used
 
 
 def replace_section(text: str, section: str) -> str:
@@ -306,21 +333,13 @@ def main() -> int:
     base = f"python:{PINS['python'][args.python]}-slim-{PINS['debian']}"
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     project = render(workdir, args.framework, args.python)
-    if not (project / "uv.lock").is_file():
-        sys.exit("the render has no uv.lock: run where uv and a package index are at hand (see the hook's hint)")
     slug = "bench"
     dockerfile = (project / "Dockerfile").read_text()
     cmd = dockerfile.strip().splitlines()[-1].removeprefix("CMD ")
-    import tomllib
-
-    deps = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
-    (project / "requirements.txt").write_text("\n".join(deps) + "\n")
-    (project / "Dockerfile.naive").write_text(NAIVE.format(base=base, cmd=cmd))
-    (project / "Dockerfile.init").write_text(DOCKER_INIT.format(base=base, python=args.python, cmd=cmd))
-    # The comparison images need requirements.txt and their own Dockerfiles in the context.
-    (project / ".dockerignore").write_text(
-        (project / ".dockerignore").read_text() + "!requirements.txt\n!Dockerfile.*\n"
-    )
+    write_peers(project, {
+        "Dockerfile.naive": NAIVE.format(base=base, cmd=cmd),
+        "Dockerfile.init": DOCKER_INIT.format(base=base, python=args.python, cmd=INIT_CMD[args.framework]),
+    })  # fmt: skip
     dep_step = dockerfile[dockerfile.index("COPY pyproject.toml uv.lock ./") :]
     dep_step = dep_step[: dep_step.index("\n\n")] + "\n"
     pip_dockerfile = dockerfile.replace(dep_step, "COPY requirements.txt ./\n" + PIP_STEP, 1)

@@ -23,14 +23,13 @@ import platform
 import re
 import secrets
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
+from benchmark import render, sh
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8000
@@ -75,13 +74,6 @@ class Result:
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
-
-
-def sh(*args: str, cwd: Path | None = None, env: dict | None = None, check: bool = True):
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, check=False)
-    if check and proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 def free_port() -> int:
@@ -138,14 +130,7 @@ async def load(port: int, method: str, path: str, body: bytes | None, expected: 
 
 
 def bench(framework: str, workdir: Path, seconds: float, concurrency: int) -> dict[str, Result]:
-    project = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(workdir / framework),
-            extra_context={"framework": framework, "use_postgres": True},
-        )
-    )
+    project = render(workdir / framework, framework, use_postgres=True)
     tag = f"cps-load/{framework}:latest"
     sh("docker", "build", "-q", "-t", tag, ".", cwd=project)
     port = free_port()

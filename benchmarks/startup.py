@@ -38,22 +38,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark import DOCKER_INIT, PINS, render
-from load import free_port, load, sh
+from benchmark import DOCKER_INIT, INIT_CMD, PINS, memory_used, production_flags, render, sh, write_peers
+from load import free_port, load
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- startup:start -->", "<!-- startup:end -->"
-# compose.prod.yaml's web service: its limits and hardening, and the production settings.
-LIMITS = ["--cpus", "1", "--memory", "512m", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
-          "--security-opt", "no-new-privileges:true"]  # fmt: skip
-SETTINGS = {"APP_ENV": "production", "ALLOWED_HOSTS": "localhost", "LOG_FORMAT": "json",
-            "SECRET_KEY": secrets.token_urlsafe(50)}  # fmt: skip
-# What `docker init` writes for each framework's server (its Python template, adapted to the module).
-INIT_CMD = {
-    "fastapi": '["uvicorn", "bench.main:app", "--host", "0.0.0.0", "--port", "8000"]',
-    "flask": '["gunicorn", "bench.app:app", "--bind", "0.0.0.0:8000"]',
-    "django": '["gunicorn", "bench.wsgi:application", "--bind", "0.0.0.0:8000"]',
-}
+# The peer has no APP_ENV of its own: it runs the app with the production settings too.
+PEER_ENV = {"APP_ENV": "production"}
 STACK_SERVICES = ("postgres", "redis", "migrate", "web", "worker", "beat", "edge")
 
 
@@ -71,13 +62,6 @@ def status_ok(port: int) -> bool:
         return conn.getresponse().status == 200
     except (OSError, http.client.HTTPException):
         return False
-
-
-def memory_mib(name: str) -> float:
-    usage = sh("docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", name).stdout.split("/")[0].strip()
-    units = {"B": 2**-20, "KiB": 2**-10, "MiB": 1, "GiB": 2**10, "kB": 1e3 / 2**20, "MB": 1e6 / 2**20}
-    number = usage.rstrip("KMGiBk")
-    return float(number) * units[usage[len(number) :]]
 
 
 def first_healthy(name: str, deadline: float) -> float | None:
@@ -100,9 +84,8 @@ def first_healthy(name: str, deadline: float) -> float | None:
 def one_run(tag: str, env: dict[str, str], seconds: float) -> dict[str, float]:
     name, port = f"bench-start-{tag.replace(':', '-')}", free_port()
     sh("docker", "rm", "-f", name, check=False)
-    env_flags = [flag for key, value in {**SETTINGS, **env}.items() for flag in ("-e", f"{key}={value}")]
     started = time.time()
-    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *LIMITS, *env_flags, tag)
+    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000", *production_flags(env), tag)
     while not status_ok(port):
         if time.time() - started > 60:
             sys.exit(f"{tag}: no 200 from /health within 60 s:\n" + sh("docker", "logs", name, check=False).stderr)
@@ -110,7 +93,7 @@ def one_run(tag: str, env: dict[str, str], seconds: float) -> dict[str, float]:
     first_200 = time.time() - started
     healthy = first_healthy(name, started + 60)
     time.sleep(max(0.0, started + first_200 + 5 - time.time()))
-    memory = memory_mib(name)
+    memory = memory_used(name) / 2**20
     processes = len(sh("docker", "top", name).stdout.strip().splitlines()) - 1
     asyncio.run(load(port, "GET", "/health", None, 200, 1.0, 50))  # warm-up
     result = asyncio.run(load(port, "GET", "/health", None, 200, seconds, 50))
@@ -131,13 +114,7 @@ def one_run(tag: str, env: dict[str, str], seconds: float) -> dict[str, float]:
 
 def build_images(project: Path, framework: str, python: str) -> None:
     base = f"python:{PINS['python'][python]}-slim-{PINS['debian']}"
-    import tomllib
-
-    deps = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
-    (project / "requirements.txt").write_text("\n".join(deps) + "\n")
-    (project / "Dockerfile.init").write_text(DOCKER_INIT.format(base=base, python=python, cmd=INIT_CMD[framework]))
-    ignore = project / ".dockerignore"
-    ignore.write_text(ignore.read_text() + "!requirements.txt\n!Dockerfile.*\n")
+    write_peers(project, {"Dockerfile.init": DOCKER_INIT.format(base=base, python=python, cmd=INIT_CMD[framework])})
     sh("docker", "build", "-q", "-t", "bench-start:template", ".", cwd=project)
     sh("docker", "build", "-q", "-f", "Dockerfile.init", "-t", "bench-start:init", ".", cwd=project)
 
@@ -146,7 +123,7 @@ def web_rounds(rounds: int, seconds: float) -> dict[str, list[dict[str, float]]]
     contenders = {
         "template": ("bench-start:template", {}),
         "template-2w": ("bench-start:template", {"WEB_CONCURRENCY": "2"}),
-        "init": ("bench-start:init", {}),
+        "init": ("bench-start:init", PEER_ENV),
     }
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in contenders}
     labels = list(contenders)
@@ -159,13 +136,7 @@ def web_rounds(rounds: int, seconds: float) -> dict[str, list[dict[str, float]]]
 
 
 def stack_rounds(workdir: Path, python: str, rounds: int) -> list[dict[str, float]]:
-    os.environ["SERVICE_TEMPLATE_LOCK"] = "1"
-    from cookiecutter.main import cookiecutter
-
-    project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(workdir / "stack"), extra_context={
-        "project_name": "stack", "framework": "django", "python_version": python,
-        "use_postgres": True, "use_redis": True, "use_celery": True,
-    }))  # fmt: skip
+    project = render(workdir / "stack", "django", python, use_postgres=True, use_redis=True, use_celery=True)
     sh("docker", "build", "-q", "-t", "bench-start:stack", ".", cwd=project)
     env = {**os.environ, "IMAGE": "bench-start:stack", "ALLOWED_HOSTS": "localhost",
            "SECRET_KEY": secrets.token_urlsafe(50), "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
@@ -295,8 +266,6 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         project = render(Path(tmp), args.framework, args.python)
-        if not (project / "uv.lock").is_file():
-            sys.exit("the render has no uv.lock: run where uv and a package index are at hand (see the hook's hint)")
         build_images(project, args.framework, args.python)
         try:
             runs = web_rounds(args.rounds, args.seconds)

@@ -158,7 +158,7 @@ def tree_differences(left: dict, right: dict) -> list[str]:
 
 
 def imported_modules(path: Path) -> set[str]:
-    """Every module a Python file imports, by name."""
+    """Every module a Python file imports, by name; a relative one with its dots (`.config`, `.`)."""
     nodes = list(ast.walk(ast.parse(path.read_text())))
     imported = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
-    return imported | {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
+    return imported | {"." * node.level + (node.module or "") for node in nodes if isinstance(node, ast.ImportFrom)}

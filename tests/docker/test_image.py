@@ -108,7 +108,8 @@ def test_docker_stop_ends_it_gracefully_before_the_kill(container, combo):
 
 
 # One combination per server: uvicorn, and gunicorn under Flask and under Django.
-SERVER_COMBOS = combo_params([IMAGE_COMBOS[0], IMAGE_COMBOS[2], IMAGE_COMBOS[4]])
+SERVERS = ("fastapi", "flask", "django")
+SERVER_COMBOS = combo_params([next(c for c in IMAGE_COMBOS if c.framework == framework) for framework in SERVERS])
 # The container's web workers: children of PID 1 (the server) other than multiprocessing's
 # resource tracker; uvicorn with one worker serves in PID 1 itself. docker exec's own process
 # is not a child of PID 1.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 from ..combos import PINS, base_image
+from ..tools import imported_modules
 from .project import Instruction, Project, Stage, seconds
 from .registry import promise
 
@@ -107,13 +107,7 @@ def runtime_healthcheck_runs_the_module(project: Project):
 @promise()
 def healthcheck_probe_is_cheap(project: Project):
     """The probe module imports only socket, sys, time and pathlib: no HTTP client, framework, Celery or app code."""
-    imported = set()
-    for node in ast.walk(project.module("healthcheck")):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add("." * node.level + (node.module or ""))
-    extra = imported - PROBE_IMPORTS
+    extra = imported_modules(project.root / project.slug / "healthcheck.py") - PROBE_IMPORTS
     assert not extra, f"healthcheck.py imports {sorted(extra)}: every probe is a new process paying for them"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.project_slug }} import entrypoint
+from {{ cookiecutter.project_slug }}.config import ConfigError
 from {{ cookiecutter.project_slug }}.cpu import cpu_limit, usable_cpus, web_concurrency
 
 
@@ -54,7 +55,7 @@ def test_an_empty_web_concurrency_means_the_limit(tmp_path):
 
 @pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
 def test_a_bad_web_concurrency_is_one_line_naming_it(tmp_path, value):
-    with pytest.raises(ValueError, match="WEB_CONCURRENCY must be a whole number"):
+    with pytest.raises(ConfigError, match="WEB_CONCURRENCY must be a whole number"):
         web_concurrency({"WEB_CONCURRENCY": value}, tmp_path)
 
 

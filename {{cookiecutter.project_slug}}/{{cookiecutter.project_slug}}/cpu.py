@@ -15,6 +15,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from .config import ConfigError
+
 CGROUP = Path("/sys/fs/cgroup")
 
 
@@ -50,7 +52,7 @@ def web_concurrency(environ: Mapping[str, str] = os.environ, cgroup: Path = CGRO
     value = environ.get("WEB_CONCURRENCY", "").strip()
     if value:
         if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"WEB_CONCURRENCY must be a whole number of at least 1, not {value!r}")
+            raise ConfigError(f"WEB_CONCURRENCY must be a whole number of at least 1, not {value!r}")
         return int(value)
     limit = cpu_limit(cgroup)
     cpus = usable_cpus()

@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
         load_settings()
 {%- endif %}
         os.environ["WEB_CONCURRENCY"] = str(web_concurrency(os.environ))
-    except (ConfigError, ValueError) as exc:
+    except ConfigError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1
 {%- if cookiecutter.use_celery %}
